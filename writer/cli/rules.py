@@ -1,0 +1,71 @@
+"""``writer rules`` lists the rules; ``writer rule CODE|NAME`` prints one rule's documentation."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import click
+
+from writer.cli import exit_codes
+
+
+def _ruleset():  # type: ignore[no-untyped-def]
+    from writer.rules.packs import load_rules
+
+    ruleset, errors = load_rules()
+    for error in errors:
+        click.echo(f"writer: error: {error}", err=True)
+    return ruleset, errors
+
+
+@click.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--category", default=None, help="Only rules of this category.")
+def rules(output_format: str, category: str | None) -> None:
+    """List every rule: code, name, category, default severity."""
+    ruleset, errors = _ruleset()
+    chosen = [r for r in ruleset if category is None or r.category == category]
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "category": r.category, "kind": r.kind,
+             "severity": str(r.severity), "message": r.message, "pack": r.pack}
+            for r in chosen
+        ], indent=2))
+    else:
+        for r in chosen:
+            click.echo(f"{r.code:<7} {r.name:<34} {r.category:<15} {str(r.severity):<8} {r.message}")
+    sys.exit(exit_codes.INPUT_ERROR if errors else exit_codes.OK)
+
+
+@click.command()
+@click.argument("key")
+def rule(key: str) -> None:
+    """Print a rule's documentation: what it does, why it matters, examples."""
+    ruleset, _ = _ruleset()
+    found = ruleset.find(key)
+    if found is None:
+        click.echo(f"writer: error: no rule named {key!r} (see `writer rules`)", err=True)
+        sys.exit(exit_codes.INPUT_ERROR)
+    r = found
+    wrap = lambda text: textwrap.fill(" ".join(text.split()), 88)  # noqa: E731
+    out = [
+        f"# {r.name} ({r.code})",
+        "",
+        f"Category: {r.category}    Default severity: {r.severity}    Kind: {r.kind}",
+        "",
+        "## What it does",
+        wrap(r.message),
+        "",
+        "## Why it matters",
+        wrap(r.why),
+    ]
+    if r.suggestion:
+        out += ["", "## Suggested fix", wrap(r.suggestion)]
+    if r.flagged:
+        out += ["", "## Flagged"] + [f"    {e.text.strip()}" for e in r.flagged[:6]]
+    if r.passing:
+        out += ["", "## Not flagged"] + [f"    {e.text.strip()}" for e in r.passing[:6]]
+    out += ["", "## Source", wrap(r.source), "", f"Defined in {r.origin}"]
+    click.echo("\n".join(out))

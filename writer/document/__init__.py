@@ -1,0 +1,5 @@
+"""Reading drafts: turn Markdown, HTML or plain text into prose blocks mapped to the source."""
+
+from writer.document.model import Block, Comment, Document, Sentence
+
+__all__ = ["Block", "Comment", "Document", "Sentence"]

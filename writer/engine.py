@@ -1,0 +1,126 @@
+"""Run the rules over one document and turn findings into diagnostics.
+
+Selection, severity overrides and inline suppressions are applied here, once, for every
+rule kind; rules themselves only find things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from writer import suppressions
+from writer.config import Settings
+from writer.diagnostics import Diagnostic, Severity
+from writer.document.model import Document
+from writer.rules.model import Finding, LintContext, Rule, RuleSet
+
+# Engine-level rules (defined in lint_rules/meta.yml so they are documented like the others).
+UNUSED_SUPPRESSION = "unused-suppression"
+BAD_SUPPRESSION = "invalid-suppression"
+
+
+def selected_rules(ruleset: RuleSet, settings: Settings) -> list[Rule]:
+    chosen = []
+    for rule in ruleset:
+        if settings.select is not None and not any(rule.matches(s) for s in settings.select):
+            continue
+        if any(rule.matches(s) for s in settings.ignore):
+            continue
+        chosen.append(rule)
+    return chosen
+
+
+def _severity(rule: Rule, settings: Settings) -> Severity:
+    for key in (rule.code, rule.name, rule.category):
+        if key in settings.severity:
+            return settings.severity[key]
+    return rule.severity
+
+
+def to_diagnostic(
+    doc: Document, rule: Rule, finding: Finding, settings: Settings
+) -> Diagnostic:
+    start, end = finding.start, max(finding.end, finding.start)
+    line, column = doc.position(start)
+    end_line, end_column = doc.position(end) if end > start else (line, column)
+    return Diagnostic(
+        path=doc.path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        rule=rule.code,
+        name=rule.name,
+        category=rule.category,
+        severity=_severity(rule, settings),
+        message=finding.message or rule.message,
+        suggestion=finding.suggestion if finding.suggestion is not None else rule.suggestion,
+        fix=finding.fix,
+        start=start,
+        end=end,
+    )
+
+
+def context_for(settings: Settings) -> LintContext:
+    return LintContext(
+        target_grade=settings.grade,
+        audience=settings.audience,
+        options={"caveat_position": settings.caveat_position},
+    )
+
+
+def lint_document(
+    doc: Document,
+    ruleset: RuleSet,
+    settings: Settings,
+    extra: Iterable[Diagnostic] = (),
+) -> list[Diagnostic]:
+    """All diagnostics for one document, suppressions applied, sorted by position.
+
+    ``extra`` carries findings from outside the rule packs (e.g. grammar) so that they are
+    suppressed and filtered the same way.
+    """
+    ctx = context_for(settings)
+    rules = selected_rules(ruleset, settings)
+    found: list[Diagnostic] = list(extra)
+    for rule in rules:
+        if rule.check is None:
+            continue
+        for finding in rule.check.run(doc, ctx):
+            found.append(to_diagnostic(doc, rule, finding, settings))
+
+    parsed = suppressions.parse(doc)
+    kept: list[Diagnostic] = []
+    for diag in found:
+        silenced = False
+        for item in parsed.items:
+            if item.covers(diag.line, diag.rule, diag.name, diag.category):
+                item.used.add(diag.rule)
+                silenced = True
+        if not silenced:
+            kept.append(diag)
+
+    active = {rule.name: rule for rule in rules}
+    bad = ruleset.find(BAD_SUPPRESSION)
+    if bad is not None and bad.name in active:
+        for start, end, message in parsed.problems:
+            kept.append(to_diagnostic(doc, bad, Finding(start, end, message), settings))
+    unused = ruleset.find(UNUSED_SUPPRESSION)
+    if unused is not None and unused.name in active:
+        for item in parsed.items:
+            if item.used:
+                continue
+            # Only report when every rule it names actually ran: otherwise it may be
+            # silencing a rule that was deselected on this run, not a stale one.
+            if all(any(rule.matches(sel) for rule in rules) for sel in item.selectors):
+                names = ", ".join(item.selectors)
+                kept.append(
+                    to_diagnostic(
+                        doc,
+                        unused,
+                        Finding(item.start, item.end, f"suppression of {names} silences nothing"),
+                        settings,
+                    )
+                )
+    kept.sort(key=Diagnostic.sort_key)
+    return kept
