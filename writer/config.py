@@ -42,7 +42,15 @@ else:  # pragma: no cover
 
 AUDIENCE_GRADES = {"general": 8.0, "patients": 6.0, "professional": 12.0}
 CAVEAT_POSITIONS = ("end", "after-title")
-LANGUAGETOOL_KEYS = {"url", "jar-dir", "language", "public-api", "disabled-rules", "vocabulary"}
+LANGUAGETOOL_KEYS = {
+    "url",
+    "jar-dir",
+    "language",
+    "public-api",
+    "allow-download",
+    "disabled-rules",
+    "vocabulary",
+}
 OVERRIDE_KEYS = {"files", "select", "ignore", "severity", "audience", "target-grade"}
 TOP_KEYS = {
     "select",
@@ -67,6 +75,7 @@ class LanguageToolSettings:
     jar_dir: str | None = None
     language: str = "en-US"
     public_api: bool = False
+    allow_download: bool = False  # let language_tool_python fetch LanguageTool (opt-in)
     disabled_rules: tuple[str, ...] = ()
     vocabulary: tuple[str, ...] = ()
 
@@ -283,13 +292,25 @@ def _languagetool(value: Any, where: _Where) -> LanguageToolSettings:
     for key in ("url", "jar-dir", "language"):
         if key in value and not isinstance(value[key], str):
             raise where.error(key, f"languagetool '{key}' must be a string")
-    if "public-api" in value and not isinstance(value["public-api"], bool):
-        raise where.error("public-api", "languagetool 'public-api' must be true or false")
+    for key in ("public-api", "allow-download"):
+        if key in value and not isinstance(value[key], bool):
+            raise where.error(key, f"languagetool '{key}' must be true or false")
+    if "url" in value and not re.match(r"^https?://[^/\s]+", value["url"].strip()):
+        raise where.error(
+            "url", "languagetool 'url' must start with http:// or https:// and name a host"
+        )
+    if "language" in value and not value["language"].strip():
+        raise where.error("language", "languagetool 'language' must name a language, e.g. en-US")
+    jar_dir = value.get("jar-dir")
+    if jar_dir is not None:
+        # Relative to the config file, like rule-packs, so a project can ship the setting.
+        jar_dir = str((where.path.parent / Path(jar_dir).expanduser()).resolve())
     return LanguageToolSettings(
         url=value.get("url"),
-        jar_dir=value.get("jar-dir"),
+        jar_dir=jar_dir,
         language=value.get("language", "en-US"),
         public_api=value.get("public-api", False),
+        allow_download=value.get("allow-download", False),
         disabled_rules=_str_list(value.get("disabled-rules", []), "disabled-rules", where),
         vocabulary=_str_list(value.get("vocabulary", []), "vocabulary", where),
     )
@@ -338,6 +359,8 @@ def load_config_file(path: Path) -> Settings | None:
         match = re.search(r"line (\d+), column (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         column = int(match.group(2)) if match else None
+        if match is None and "end of document" in str(exc):
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
         raise WriterError(InputError(str(path), f"invalid TOML: {exc}", line, column)) from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("writer")

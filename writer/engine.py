@@ -123,4 +123,31 @@ def lint_document(
                     )
                 )
     kept.sort(key=Diagnostic.sort_key)
+    passage_rules = {rule.code for rule in rules if rule.kind in PASSAGE_KINDS}
+    return _drop_overlaps(kept, passage_rules)
+
+
+PASSAGE_KINDS = {"phrase", "substitution"}
+
+
+def _drop_overlaps(found: list[Diagnostic], passage_rules: set[str]) -> list[Diagnostic]:
+    """One finding per passage and category: two claims rules that both match "guaranteed
+    cure" would report the same words twice, which reads as crying wolf. The rule with the
+    lower code is kept. Only passage-matching kinds take part (document-level findings such
+    as missing caveats share a span by design).
+    """
+    kept: list[Diagnostic] = []
+    by_category: dict[str, list[Diagnostic]] = {}
+    for diag in sorted(found, key=lambda d: (d.rule, d.start)):
+        if diag.rule not in passage_rules:
+            kept.append(diag)
+            continue
+        others = by_category.setdefault(diag.category, [])
+        if diag.end > diag.start and any(
+            o.start < diag.end and diag.start < o.end for o in others
+        ):
+            continue
+        others.append(diag)
+        kept.append(diag)
+    kept.sort(key=Diagnostic.sort_key)
     return kept

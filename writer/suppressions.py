@@ -55,7 +55,8 @@ def parse(doc: Document) -> ParsedSuppressions:
     items: list[Suppression] = []
     problems: list[tuple[int, int, str]] = []
     open_blocks: list[Suppression] = []
-    last_line = len(doc.source.splitlines()) or 1
+    lines = doc.source.splitlines()  # once: a long draft may hold many suppressions
+    last_line = len(lines) or 1
     for comment in doc.comments:
         match = DIRECTIVE_RE.match(comment.text)
         if not match:
@@ -87,7 +88,7 @@ def parse(doc: Document) -> ParsedSuppressions:
             end=comment.end,
         )
         if item.directive == "next-line":
-            target = _next_prose_line(doc, end_line)
+            target = _next_prose_line(lines, end_line)
             item.first_line, item.last_line = line, target
         elif item.directive == "block":
             item.first_line, item.last_line = line, last_line
@@ -96,9 +97,8 @@ def parse(doc: Document) -> ParsedSuppressions:
     return ParsedSuppressions(items, problems)
 
 
-def _next_prose_line(doc: Document, after: int) -> int:
+def _next_prose_line(lines: list[str], after: int) -> int:
     """The first non-blank line after ``after`` (the line the suppression is for)."""
-    lines = doc.source.splitlines()
     for number in range(after + 1, len(lines) + 1):
         if lines[number - 1].strip():
             return number

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from writer import __version__
+from writer.cli.generate import facts, faq, generate
 from writer.cli.lint import lint
 from writer.cli.rules import rule, rules
 
@@ -18,3 +19,6 @@ def main() -> None:
 main.add_command(lint)
 main.add_command(rules)
 main.add_command(rule)
+main.add_command(generate)
+main.add_command(faq)
+main.add_command(facts)

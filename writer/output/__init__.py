@@ -49,6 +49,10 @@ class Renderer:
 FORMATS: dict[str, str] = {
     "text": "writer.output.text:TextRenderer",
     "json": "writer.output.json_format:JsonRenderer",
+    "sarif": "writer.output.sarif:SarifRenderer",
+    "github": "writer.output.github:GithubRenderer",
+    "junit": "writer.output.junit:JunitRenderer",
+    "html": "writer.output.html_report:HtmlReportRenderer",
 }
 
 

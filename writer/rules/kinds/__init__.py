@@ -18,6 +18,7 @@ KINDS: dict[str, str] = {
     "required": "writer.rules.kinds.required",
     "metric": "writer.rules.kinds.metric",
     "engine": "writer.rules.kinds.engine",
+    "service": "writer.rules.kinds.service",
 }
 
 

@@ -1,0 +1,56 @@
+"""Shared fixtures: run the CLI in-process, and write drafts into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from writer.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CLAIM = "Our stem cell treatment is a guaranteed cure for diabetes.\n"
+CAREFUL = (
+    "# Cell therapy and diabetes\n\n"
+    "This treatment is experimental and has not been proven to work.\n\n"
+    "Approval and regulation differ between countries, so check whether it is approved "
+    "where you live.\n\n"
+    "Do not stop or change your diabetes medicines without talking to your doctor first.\n"
+)
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Invoke ``writer`` in-process: run("lint", "a.md") -> click Result."""
+
+    def _run(*args: str, input: str | bytes | None = None) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture
+def lint_json(run: Callable[..., Result]) -> Callable[..., tuple[int, list[dict[str, Any]]]]:
+    def _lint(*args: str) -> tuple[int, list[dict[str, Any]]]:
+        result = run("lint", "--format", "json", *args)
+        return result.exit_code, json.loads(result.stdout or "[]")
+
+    return _lint
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write

@@ -1,0 +1,430 @@
+"""The ``phrase`` kind: token-pattern language, context conditions, findings, errors, prefilter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from writer.api import builtin_ruleset
+from writer.document.readers import read_document
+from writer.rules.kinds.phrase import (
+    Compiler,
+    PatternError,
+    PhraseCheck,
+    guarded,
+)
+from writer.rules.model import Finding, LintContext, Rule
+from writer.rules.packs import load_rules
+
+LEXICONS = {
+    "drugs": ["insulin", "metformin", "blood pressure pill(s)?"],
+    "nested": ["{drugs} (pen|pump)(s)?"],
+    "loop_a": ["{loop_b}"],
+    "loop_b": ["{loop_a}"],
+}
+
+
+def matches(pattern: str, text: str) -> bool:
+    source = Compiler(LEXICONS).pattern(pattern)
+    return re.search(guarded(source), text, re.IGNORECASE) is not None
+
+
+@pytest.mark.parametrize(
+    "pattern,text,expected",
+    [
+        # whole words, any case; a space also matches a dash
+        ("cure", "It CURES nothing", False),
+        ("cure", "a Cure.", True),
+        ("stem cell", "stem-cell therapy", True),
+        ("stem cell", "stem\u2013cell therapy", True),
+        ("stem cell", "stemcell therapy", False),
+        # a hyphen inside a word is optional: risk-free, risk free, riskfree
+        ("risk-free", "a risk free option", True),
+        ("risk-free", "a riskfree option", True),
+        ("risk-free", "a risk\u2011free option", True),
+        # apostrophes: straight or curly
+        ("don't", "you don\u2019t need it", True),
+        # word* matches any ending
+        ("guarantee*", "results guaranteed", True),
+        ("guarantee*", "a guarant", False),
+        # optional groups, with the space outside or inside the group
+        ("no (any)? risk", "no risk", True),
+        ("no (any)? risk", "no any risk", True),
+        ("no (any)? risk", "norisk", False),
+        ("(your )?diabetes", "your diabetes", True),
+        ("(your )?diabetes", "yourdiabetes", False),
+        ("cure(s)? diabetes", "cures diabetes", True),
+        ("cure(s)? diabetes", "cure s diabetes", False),
+        ("(the)? cure", "cure", True),
+        ("(a|b)? (c)? d", "a d", True),
+        # lexicons, nested lexicons
+        ("stop {drugs}", "stop blood pressure pills", True),
+        ("{nested}", "metformin pens", True),
+        ("{nested}", "metformin", False),
+        # gaps: up to N words, not across commas
+        ("guaranteed ~2 results", "guaranteed fast, great results", False),
+        ("guaranteed ~2 results", "guaranteed great fast results", True),
+        ("guaranteed ~2 results", "guaranteed a b c results", False),
+        # numbers and whole-number ranges
+        ("# patients", "12 patients", True),
+        ("#80-100% success", "a 97% success rate", True),
+        ("#80-100% success", "a 97.5% success rate", True),
+        ("#80-100% success", "a 79% success rate", False),
+        ("#80-100% success", "a 0.97% success rate", False),
+        ("#80-100% success", "a 197% success rate", False),
+        # anchors: start and end of the sentence, ignoring quotes and markup around
+        ("^ absolutely", "\u201cAbsolutely.", True),
+        ("^ absolutely", "Not absolutely", False),
+        ("never $", "Never.", True),
+        # escapes and punctuation-only tokens
+        ("p\\<#", "p<0.05", True),
+        (",", "safe, effective", True),
+    ],
+)
+def test_token_patterns(pattern: str, text: str, expected: bool) -> None:
+    assert matches(pattern, text) is expected
+
+
+@pytest.mark.parametrize(
+    "pattern,problem",
+    [
+        ("tumours?", "may only follow a group"),
+        ("(a|b", "without a closing"),
+        ("a)", "without an opening"),
+        ("~3 cure", "between two words"),
+        ("cure ~", "followed by a number"),
+        ("a ^ b", "must begin"),
+        ("(^ a)", "inside groups"),
+        ("{drugs", "without a closing"),
+        ("{no_such_list}", "unknown lexicon"),
+        ("{loop_a}", "refers to itself"),
+        ("#90-10", "bad number range"),
+        ("cu*re", "may only end a word"),
+        ("a || b", "empty"),
+    ],
+)
+def test_bad_patterns_are_explained(pattern: str, problem: str) -> None:
+    with pytest.raises(PatternError, match=re.escape(problem)):
+        Compiler(LEXICONS).pattern(pattern)
+
+
+# --- rules from a pack written by the test ------------------------------------------------
+
+HEADER = """pack: test-phrase
+lexicons:
+  test_negators: ["not", "no", "never", "cannot"]
+  test_warnings: ["beware (of)?", "red flag(s)?", "claim(s|ed)? to"]
+rules:
+"""
+
+
+def rule_yaml(body: str) -> str:
+    return (
+        "  - code: ZZ901\n    name: test-cure\n    kind: phrase\n    category: test\n"
+        "    severity: error\n    message: \"Claims a cure ('{match}').\"\n"
+        "    why: Testing.\n    source: Tests.\n"
+        "    suggestion: \"Hedge '{match}'.\"\n" + body
+    )
+
+
+def load(tmp_path: Path, body: str) -> tuple[Rule | None, list[str]]:
+    folder = tmp_path / "packs"
+    folder.mkdir(exist_ok=True)
+    (folder / "test.yml").write_text(HEADER + rule_yaml(body), encoding="utf-8")
+    ruleset, errors = load_rules([folder])
+    return ruleset.find("ZZ901"), [str(e) for e in errors]
+
+
+def found(rule: Rule, text: str, fmt: str = "markdown") -> list[str]:
+    doc = read_document("<t>", text, fmt)
+    assert rule.check is not None
+    return [doc.source[f.start : f.end] for f in rule.check.run(doc, LintContext())]
+
+
+def findings(rule: Rule, text: str) -> list[Finding]:
+    doc = read_document("<t>", text, "markdown")
+    assert rule.check is not None
+    return list(rule.check.run(doc, LintContext()))
+
+
+def test_negation_before_respects_window_and_stops(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["(a|the) cure"]
+    unless:
+      - {scope: before, cues: "{test_negators}", window: 3, stop: [",", "but"]}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "This is not a cure.") == []
+    assert found(rule, "Never in all these long years a cure.") == ["a cure"]  # beyond 3 words
+    assert found(rule, "It is not cheap, but it is a cure.") == ["a cure"]  # after a stop
+    assert found(rule, "It is not cheap, a cure.") == ["a cure"]
+
+
+def test_after_sentence_and_question_scopes(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["(a|the) cure"]
+    unless:
+      - {scope: after, cues: "is a myth", window: 4}
+      - {scope: sentence, cues: "{test_warnings}"}
+      - {scope: sentence, question: true}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "A cure is a myth.") == []
+    assert found(rule, "A cure, as everyone knows by now, is a myth.") == ["A cure"]
+    assert found(rule, "Beware of clinics selling a cure.") == []
+    assert found(rule, "A cure is a red flag.") == []
+    assert found(rule, "Is this a cure?") == []
+    assert found(rule, "Is this a cure? It is a cure.") == ["a cure"]
+
+
+def test_sentence_scope_does_not_see_the_match_itself(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["claims to cure"]
+    unless:
+      - {scope: sentence, cues: "{test_warnings}"}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "Our pill claims to cure it.") == ["claims to cure"]
+
+
+def test_previous_sentence_must_be_a_matching_question(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns:
+      - match: "^ (yes|absolutely)"
+        require:
+          - {scope: previous, question: true, cues: "(safe|cure)"}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "Is it safe? Absolutely.") == ["Absolutely"]
+    assert found(rule, "## Is it safe?\n\nAbsolutely, we think so.") == ["Absolutely"]
+    assert found(rule, "Is it cheap? Absolutely.") == []
+    assert found(rule, "It is safe. Absolutely.") == []
+    assert found(rule, "Absolutely.") == []
+
+
+def test_lead_in_of_a_list(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["(a|the) cure"]
+    unless:
+      - {scope: lead-in, cues: "{test_warnings}"}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "Red flags:\n\n- cheap prices\n- a cure\n") == []
+    assert found(rule, "## Beware\n\n- a cure\n") == []
+    assert found(rule, "What we offer:\n\n- a cure\n") == ["a cure"]
+    # A paragraph of prose between the warning and the item ends the list.
+    text = "Red flags:\n\n- cheap prices\n\nWe are different. We care.\n\n- a cure\n"
+    assert found(rule, text) == ["a cure"]
+
+
+def test_ignore_blanks_pseudo_negations(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["(a|the) cure"]
+    unless:
+      - {scope: before, cues: "{test_negators}", ignore: "no doubt"}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "There is no doubt it is a cure.") == ["a cure"]
+    assert found(rule, "There is no cure.") == []
+
+
+def test_pattern_level_conditions_add_to_the_rule_s(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    unless:
+      - {scope: sentence, question: true}
+    patterns:
+      - "cure(s)? diabetes"
+      - match: "guaranteed"
+        require:
+          - {scope: sentence, cues: "(results|cure)"}
+""")
+    assert not errors and rule is not None
+    assert found(rule, "Results guaranteed.") == ["guaranteed"]
+    assert found(rule, "The theorem is guaranteed to hold.") == []
+    assert found(rule, "Are results guaranteed?") == []
+    assert found(rule, "It cures diabetes.") == ["cures diabetes"]
+
+
+def test_finding_message_suggestion_and_source_span(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["miracle cure"]
+""")
+    assert not errors and rule is not None
+    text = "Our **miracle\ncure** works."
+    (finding,) = findings(rule, text)
+    assert text[finding.start : finding.end] == "miracle\ncure"
+    assert finding.message == "Claims a cure ('miracle cure')."
+    assert finding.suggestion == "Hedge 'miracle cure'."
+    assert finding.fix is None
+
+
+def test_replace_offers_an_unsafe_fix_keeping_capitals(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns:
+      - match: "miracle (cure|drug)"
+        replace: "new, unproven treatment"
+""")
+    assert not errors and rule is not None
+    (finding,) = findings(rule, "Miracle cure, at last.")
+    assert finding.fix is not None and not finding.fix.safe
+    (edit,) = finding.fix.edits
+    assert (edit.start, edit.end, edit.text) == (0, 12, "New, unproven treatment")
+
+
+def test_overlapping_matches_report_the_leftmost_longest(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns:
+      - "cure"
+      - "permanent cure for life"
+      - "permanent cure"
+""")
+    assert not errors and rule is not None
+    assert found(rule, "A permanent cure for life.") == ["permanent cure for life"]
+    assert found(rule, "A cure and a permanent cure.") == ["cure", "permanent cure"]
+
+
+def test_an_excepted_match_does_not_hide_an_overlapping_one(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns:
+      - match: "no side effects"
+        unless: [{scope: before, cues: "not", window: 2}]
+      - "side effects at all"
+""")
+    assert not errors and rule is not None
+    assert found(rule, "It is true that there are no side effects at all.") == ["no side effects"]
+    assert found(rule, "It has not no side effects at all.") == ["side effects at all"]
+
+
+@pytest.mark.parametrize(
+    "body,line,problem",
+    [
+        ("    patterns: [\"tumours?\"]\n", 15, "may only follow a group"),
+        ("    patterns: [\"cure\"]\n    colour: red\n", 16, "unknown key 'colour'"),
+        ("    patterns: []\n", 15, "needs 'patterns'"),
+        ("    patterns: [\"{nope}\"]\n", 15, "unknown lexicon 'nope'"),
+        (
+            "    patterns: [\"cure\"]\n    unless:\n      - {scope: nearby, cues: no}\n",
+            17,
+            "'scope' must be one of",
+        ),
+        (
+            "    patterns: [\"cure\"]\n    unless:\n"
+            "      - {scope: sentence, window: 3, cues: x}\n",
+            17,
+            "'window' only applies",
+        ),
+        (
+            "    patterns: [\"cure\"]\n    unless:\n      - {scope: sentence, cue: x}\n",
+            17,
+            "unknown key 'cue'",
+        ),
+        ("    patterns: [\"cure\"]\n    unless:\n      - {scope: sentence}\n", 17, "needs 'cues'"),
+        (
+            "    patterns:\n      - match: cure\n        replace: 3\n",
+            16,
+            "'replace' must be a non-empty string",
+        ),
+    ],
+)
+def test_pack_errors_name_file_and_line(tmp_path: Path, body: str, line: int, problem: str) -> None:
+    rule, errors = load(tmp_path, body)
+    assert rule is None
+    (error,) = errors
+    assert error.startswith(f"{tmp_path / 'packs' / 'test.yml'}:{line}:"), error
+    assert problem in error
+    # The built-in packs still load.
+    assert builtin_ruleset().find("HW101") is not None
+
+
+def test_every_built_in_regex_compiles() -> None:
+    """Regexes are compiled lazily (start-up speed); make sure none of them is broken."""
+    checks = [r.check for r in builtin_ruleset() if isinstance(r.check, PhraseCheck)]
+    assert len(checks) >= 10
+    for check in checks:
+        for spec in check.specs:
+            assert spec.regex.regex.pattern
+            for condition in (*spec.unless, *spec.require):
+                for lazy in (condition.cues, condition.stop, condition.ignore):
+                    assert lazy is None or lazy.regex.pattern
+        for condition in (*check.unless, *check.require):
+            for lazy in (condition.cues, condition.stop, condition.ignore):
+                assert lazy is None or lazy.regex.pattern
+
+
+# --- the word prefilter is an optimisation only: it must never change a result ------------
+
+PHRASE_RULES = [r for r in builtin_ruleset() if isinstance(r.check, PhraseCheck)]
+
+
+def _without_prefilter(check: PhraseCheck) -> PhraseCheck:
+    specs = [replace(spec, conjunctions=None) for spec in check.specs]
+    return PhraseCheck(check.rule, specs, check.unless, check.require, None)
+
+
+def _vocabulary() -> list[str]:
+    words: set[str] = set()
+    for check in (r.check for r in PHRASE_RULES):
+        assert isinstance(check, PhraseCheck)
+        for spec in check.specs:
+            words.update(re.findall(r"[a-z][a-z'\u2019]+|\d+%?", spec.regex.source.lower()))
+    words -= {"s", "w", "d"}  # regex syntax, not words
+    filler = ["the", "our", "patients", "is", "are", "not", "may", "new", "cells", "today"]
+    return sorted(words) + filler
+
+
+VOCABULARY = _vocabulary()
+SEPARATORS = [" ", " ", " ", "-", ", ", "\u2011", " \u2014 "]
+
+
+@st.composite
+def sentences(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=12))
+    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(words), max_size=len(words)))
+    text = "".join(w + s for w, s in zip(words, seps, strict=True)).strip(" ,-\u2011\u2014")
+    end = draw(st.sampled_from([".", "?", "!", ""]))
+    if draw(st.booleans()):
+        text = text[:1].upper() + text[1:]
+    return text + end
+
+
+def _same_with_and_without_prefilter(text: str, fmt: str = "text") -> int:
+    doc = read_document("<t>", text, fmt)
+    total = 0
+    for rule in PHRASE_RULES:
+        check = rule.check
+        assert isinstance(check, PhraseCheck)
+        fast = [(f.start, f.end, f.message) for f in check.run(doc, LintContext())]
+        slow = [
+            (f.start, f.end, f.message)
+            for f in _without_prefilter(check).run(doc, LintContext())
+        ]
+        assert fast == slow, (rule.code, text)
+        total += len(fast)
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(sentences(), min_size=1, max_size=3))
+def test_prefilter_never_changes_findings(parts: list[str]) -> None:
+    _same_with_and_without_prefilter(" ".join(parts))
+
+
+def test_prefilter_never_changes_findings_on_the_labelled_sets() -> None:
+    import yaml
+
+    data = Path(__file__).parent / "data"
+    items = [
+        item["text"]
+        for name in ("claims_dev.yml", "claims_heldout.yml")
+        for item in yaml.safe_load((data / name).read_text(encoding="utf-8"))["items"]
+    ]
+    examples = [e.text for r in PHRASE_RULES for e in (*r.flagged, *r.passing)]
+    reported = sum(_same_with_and_without_prefilter(t, "markdown") for t in items + examples)
+    assert reported > 200  # the comparison saw plenty of findings, not just silence
+
+
+def test_prefilter_skips_sentences_without_trigger_words() -> None:
+    rule = builtin_ruleset().find("HW101")
+    assert rule is not None and isinstance(rule.check, PhraseCheck)
+    doc = read_document("<t>", "The weather was mild and the sea was calm.", "text")
+    from writer.rules.kinds.phrase import _sentence_words
+
+    (words,) = _sentence_words(doc)
+    assert rule.check.candidates(words) == []
+    doc = read_document("<t>", "Stem cells cure diabetes.", "text")
+    (words,) = _sentence_words(doc)
+    assert rule.check.candidates(words)

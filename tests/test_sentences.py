@@ -1,0 +1,247 @@
+"""Sentence splitting: the hard cases by table, the invariants by property, and long blocks.
+
+Splitting cuts blocks at certain boundaries before calling pysbd (for speed); the tests
+check both that the result is right and that it equals what pysbd alone would say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from writer.document import sentences as sentences_module
+from writer.document.model import Block, OffsetMap
+from writer.document.readers import read_document
+from writer.document.sentences import MAX_PIECE, sentence_spans, split_block
+
+
+def block(text: str, kind: str = "paragraph") -> Block:
+    return Block(kind=kind, text=text, offsets=OffsetMap([0], [0], [len(text)], len(text), 0))
+
+
+def split(text: str, kind: str = "paragraph") -> list[str]:
+    result = split_block(block(text, kind))
+    for sentence in result:
+        assert sentence.text == text[sentence.start : sentence.end]
+    return [s.text for s in result]
+
+
+CASES = [
+    (
+        "titles",
+        "Dr. Lee saw the results. Prof. Smith did not. Mr. and Mrs. Jones agreed.",
+        ["Dr. Lee saw the results.", "Prof. Smith did not.", "Mr. and Mrs. Jones agreed."],
+    ),
+    (
+        "e.g. and i.e.",
+        "Use it e.g. twice a day, i.e. morning and night. Then stop.",
+        ["Use it e.g. twice a day, i.e. morning and night.", "Then stop."],
+    ),
+    (
+        "U.S. and vs.",
+        "The U.S. trial compared cells vs. insulin in 12 people. It ended early.",
+        ["The U.S. trial compared cells vs. insulin in 12 people.", "It ended early."],
+    ),
+    (
+        "decimals and money",
+        "Take 2.5 mg twice a day. HbA1c fell by 3.4% in the trial. It cost $1,200.50 a month.",
+        [
+            "Take 2.5 mg twice a day.",
+            "HbA1c fell by 3.4% in the trial.",
+            "It cost $1,200.50 a month.",
+        ],
+    ),
+    (
+        "initials",
+        "J. R. Smith wrote the review. It was short.",
+        ["J. R. Smith wrote the review.", "It was short."],
+    ),
+    (
+        "questions and exclamations",
+        "Is it safe? Nobody knows! Ask your doctor.",
+        ["Is it safe?", "Nobody knows!", "Ask your doctor."],
+    ),
+    (
+        "quoted speech",
+        '"It works," the clinic said. "Really?" we asked. Then silence.',
+        ['"It works," the clinic said.', '"Really?" we asked.', "Then silence."],
+    ),
+    (
+        "full stops inside a quotation",
+        "The advert says \u201cstable effect. No side effects.\u201d That is not evidence.",
+        ["The advert says \u201cstable effect. No side effects.\u201d", "That is not evidence."],
+    ),
+    (
+        "brackets",
+        "Results were mixed (see the table). Most people still needed insulin.",
+        ["Results were mixed (see the table).", "Most people still needed insulin."],
+    ),
+    (
+        "etc. at the end of a sentence",
+        "They tested drugs, diet, etc. The results are below.",
+        ["They tested drugs, diet, etc.", "The results are below."],
+    ),
+    (
+        "ellipsis",
+        "Wait... what happened next? Nobody knows.",
+        ["Wait... what happened next?", "Nobody knows."],
+    ),
+    (
+        "whitespace around sentences",
+        "  Leading space. Two  spaces inside.  ",
+        ["Leading space.", "Two  spaces inside."],
+    ),
+    (
+        "no final punctuation in a paragraph",
+        "Take it daily. Stop after a week",
+        ["Take it daily.", "Stop after a week"],
+    ),
+    ("single sentence", "Stem cells are not a cure.", ["Stem cells are not a cure."]),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", CASES, ids=[c[0] for c in CASES])
+def test_sentences(name: str, text: str, expected: list[str]) -> None:
+    assert split(text) == expected
+
+
+@pytest.mark.parametrize(
+    "kind,text,expected",
+    [
+        ("list_item", "Stable effect, no adverse reactions", 1),
+        ("list_item", "Take it daily. Stop after a week", 1),  # no full stop: one item
+        ("list_item", "Take it daily. Stop after a week.", 2),
+        ("heading", "What Is Diabetes? Type 1 vs Type 2", 1),
+        ("heading", "Cells. Hope. Limits.", 1),
+        ("table_cell", "2.5 mg. Twice daily", 1),
+        ("paragraph", "Take it daily. Stop after a week", 2),
+    ],
+)
+def test_blocks_without_final_punctuation(kind: str, text: str, expected: int) -> None:
+    assert len(split(text, kind)) == expected
+
+
+def test_sentences_of_a_document_map_to_the_source() -> None:
+    source = "# Stem cells\n\n- Stable effect\n- No *adverse* reactions\n\nDr. Lee said no. Ask.\n"
+    doc = read_document("draft", source, "markdown")
+    found = [(s.text, source[slice(*s.source_span())]) for s in doc.sentences]
+    assert found == [
+        ("Stem cells", "Stem cells"),
+        ("Stable effect", "Stable effect"),
+        ("No adverse reactions", "No *adverse* reactions"),
+        ("Dr. Lee said no.", "Dr. Lee said no."),
+        ("Ask.", "Ask."),
+    ]
+
+
+def _long_text(count: int, ending: str) -> tuple[str, list[str]]:
+    patterns = [
+        "Patient {i} saw Dr. Lee on day {i}.",
+        "The dose was {i}.5 mg per day.",
+        "Was it safe for patient {i}?",
+        "The U.S. team measured {i} samples" + ending,
+    ]
+    expected = [patterns[i % 4].format(i=i) for i in range(count)]
+    return " ".join(expected), expected
+
+
+def test_long_block_is_split_exactly() -> None:
+    text, expected = _long_text(3000, " in all.")
+    assert len(text) > 50 * MAX_PIECE
+    assert split(text) == expected
+
+
+def test_long_block_without_certain_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every sentence ends in a number, so no cut is certain: the text goes to pysbd in
+    # pieces of at most MAX_PIECE characters, cut at possible boundaries.
+    expected = [f"The trial enrolled {i} people in {2000 + i % 20}." for i in range(400)]
+    seen: list[int] = []
+    original = sentences_module._pysbd_spans
+
+    def spy(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        seen.append(end - start)
+        return original(text, start, end)
+
+    monkeypatch.setattr(sentences_module, "_pysbd_spans", spy)
+    assert split(" ".join(expected)) == expected
+    assert len(seen) > 5 and max(seen) <= MAX_PIECE
+
+
+def test_long_block_with_no_spaces_is_one_sentence() -> None:
+    text = "x" * (3 * MAX_PIECE)
+    assert sentence_spans(text) == [(0, len(text))]
+    text = ("word." * 1000).strip()
+    assert sentence_spans(text) == [(0, len(text))]
+
+
+REALISTIC = (
+    "Stem-cell therapy for type 1 diabetes is still experimental. In 2024, a team in "
+    "China reported that one woman made her own insulin for a year after a transplant of "
+    "reprogrammed cells. That is one person, not a cure. Dr. Deng's group used cells from "
+    "her own body, so she did not need drugs against rejection; she did take immune "
+    "suppressants for an earlier liver transplant, though. Other trials, e.g. those run by "
+    "Vertex in the U.S., used donor cells (and strong immune drugs). Results vary: some "
+    "people cut their insulin dose by 50% or more, others saw no change. What do clinics "
+    "that sell stem cells say? \u201cStable effect, no adverse reactions.\u201d None of them "
+    "publish data. Ask your care team before you stop insulin! The risks include "
+    "infection, tumours, etc. Regulators (the FDA, the EMA) have approved no such product "
+    "for diabetes. Read the trial register at No. 5 on the list. It costs about $20,000."
+)
+
+
+def test_agrees_with_pysbd_alone() -> None:
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    expected = [s.sent.strip() for s in segmenter.segment(REALISTIC)]
+    assert split(REALISTIC) == expected
+    assert len(expected) == 14
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "cells",
+                "Dr.",
+                "e.g.",
+                "U.S.",
+                "2.5",
+                "mg.",
+                "It",
+                "works.",
+                "Why?",
+                "no!",
+                "(see",
+                "above).",
+                '"Quote.',
+                'end."',
+                "\u201cYes.\u201d",
+                "etc.",
+                " ",
+                "\t",
+                "-",
+                "\u2026",
+                "A.",
+                "B.",
+            ]
+        ),
+        max_size=60,
+    ),
+    st.sampled_from(["paragraph", "list_item", "heading"]),
+)
+def test_sentences_tile_the_block(words: list[str], kind: str) -> None:
+    text = " ".join(words)
+    spans = sentence_spans(text, kind)
+    covered = 0
+    for start, end in spans:
+        assert covered <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece == piece.strip() and any(ch.isalnum() for ch in piece) or len(spans) == 1
+        assert not text[covered:start].strip(), "text left outside every sentence"
+        covered = end
+    assert not text[covered:].strip()

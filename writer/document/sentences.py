@@ -1,0 +1,214 @@
+"""Split a prose block into sentences with exact character spans.
+
+pysbd (a port of the Golden Rules sentence segmenter) handles the hard cases: abbreviations
+(Dr., e.g., U.S., vs.), decimals (2.5 mg, 3.4%), initials, quotes and brackets. It is slow,
+and its time grows faster than the length of what it is given, so it only sees what needs
+it: a block is first cut where a boundary is certain (a lowercase word that is not an
+abbreviation, then ``.``, ``!`` or ``?``, a space and a capital letter), and only the pieces
+that still hold a possible boundary go to pysbd, in pieces of at most ``MAX_PIECE``
+characters. Reading a draft therefore takes time in proportion to its length.
+
+pysbd's character spans are checked against the text; when one does not match (pysbd
+sometimes rewrites or drops text) the sentence is found again by searching forward, and any
+text left uncovered becomes a sentence of its own, so the sentences always tile the block.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from writer.document.model import Block, Sentence
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+MAX_PIECE = 2000  # longest text given to pysbd at once (its cost grows faster than linearly)
+# Anything that might end a sentence inside a text: terminal punctuation, optional closing
+# quotes or brackets, then a space.
+CANDIDATE = re.compile(r"[.!?\u2026\u203d]+[\"'\u201d\u2019)\]]*\s")
+# A boundary no reading could doubt; the word before a full stop is checked separately.
+CERTAIN = re.compile(
+    r"(?<![.\w])([a-z]{2,}|\w+(?=[!?]))([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)"
+    r"(?=[\"'\u201c\u2018(\[]?[A-Z])"
+)
+FINAL = ".!?\u2026\u203d:;"
+CLOSING = "\"'\u201d\u2019)]}\u00bb*_"
+ONE_SENTENCE_KINDS = {"heading", "list_item", "table_cell"}
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    from pysbd.lang.english import English
+
+    abbreviation = English.Abbreviation
+    return frozenset(
+        word.lower()
+        for group in (
+            abbreviation.ABBREVIATIONS,
+            abbreviation.PREPOSITIVE_ABBREVIATIONS,
+            abbreviation.NUMBER_ABBREVIATIONS,
+        )
+        for word in group
+    )
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@lru_cache(maxsize=1)
+def _quoting() -> tuple[re.Pattern[str], ...]:
+    """pysbd's own patterns for text between quotes, brackets and double dashes."""
+    from pysbd.between_punctuation import BetweenPunctuation as B
+
+    return tuple(
+        re.compile(pattern)
+        for pattern in (
+            B.BETWEEN_SINGLE_QUOTES_REGEX,
+            B.BETWEEN_SINGLE_QUOTE_SLANTED_REGEX,
+            B.BETWEEN_DOUBLE_QUOTES_REGEX_2,
+            B.BETWEEN_SQUARE_BRACKETS_REGEX_2,
+            B.BETWEEN_PARENS_REGEX_2,
+            B.BETWEEN_QUOTE_ARROW_REGEX_2,
+            B.BETWEEN_EM_DASHES_REGEX_2,
+            B.BETWEEN_QUOTE_SLANTED_REGEX_2,
+        )
+    )
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """Spans pysbd never splits inside (a quotation, a bracket): no certain cut there."""
+    single = not (re.search(r"(?<=\s)'(?:[^']|'[a-zA-Z])*'\S", text) and "' " not in text)
+    spans: list[tuple[int, int]] = []
+    for index, pattern in enumerate(_quoting()):
+        if index == 0 and not single:
+            continue
+        spans.extend(match.span() for match in pattern.finditer(text))
+    spans.sort()
+    return spans
+
+
+def _certain_cuts(text: str, start: int, end: int) -> Iterator[int]:
+    """Offsets where a new sentence certainly starts, in text[start:end]."""
+    abbreviations = _abbreviations()
+    quoted: list[tuple[int, int]] | None = None
+    index = 0
+    reach = 0  # furthest end of the quoted spans that start before the current cut
+    for match in CERTAIN.finditer(text, start, end):
+        if match.group(2) == "." and match.group(1).lower() in abbreviations:
+            continue
+        if quoted is None:
+            quoted = _quoted(text[start:end])
+        at = match.start(2) - start
+        while index < len(quoted) and quoted[index][0] <= at:
+            reach = max(reach, quoted[index][1])
+            index += 1
+        if at < reach:
+            continue
+        yield match.end()
+
+
+def _pysbd_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Sentence spans of text[start:end] by pysbd, verified and re-found where needed."""
+    piece = text[start:end]
+    cursor = 0
+    for span in _segmenter().segment(piece):
+        sent = span.sent
+        if not sent.strip():
+            continue
+        if span.start >= cursor and piece[span.start : span.end] == sent:
+            found = span.start
+        else:
+            found = piece.find(sent.strip(), cursor)
+            if found < 0:
+                continue  # pysbd changed the text; the gap is covered below
+            sent = sent.strip()
+        s, e = _strip(piece, found, found + len(sent))
+        if s < cursor:
+            s = cursor
+        if e <= s:
+            continue
+        if piece[cursor:s].strip():
+            yield _strip(text, start + cursor, start + s)
+        yield start + s, start + e
+        cursor = e
+    if piece[cursor:].strip():
+        yield _strip(text, start + cursor, end)
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut text[start:end] into pieces of at most MAX_PIECE characters at spaces."""
+    while end - start > MAX_PIECE:
+        limit = start + MAX_PIECE
+        window = text[start:limit]
+        cut = -1
+        for match in CANDIDATE.finditer(window):
+            cut = match.end()
+        if cut <= 0:
+            cut = window.rfind(" ") + 1
+        if cut <= 0:
+            cut = MAX_PIECE
+        yield start, start + cut
+        start += cut
+    yield start, end
+
+
+def sentence_spans(text: str, kind: str = "paragraph") -> list[tuple[int, int]]:
+    """[start, end) of each sentence of ``text``, without surrounding whitespace."""
+    start, end = _strip(text, 0, len(text))
+    if start == end:
+        return []
+    if kind == "heading" or (
+        kind in ONE_SENTENCE_KINDS and text[start:end].rstrip(CLOSING)[-1:] not in FINAL
+    ):
+        return [(start, end)]
+    if not CANDIDATE.search(text, start, end):
+        return [(start, end)]
+    spans: list[tuple[int, int]] = []
+    piece_start = start
+    for cut in [*_certain_cuts(text, start, end), end]:
+        s, e = _strip(text, piece_start, cut)
+        piece_start = cut
+        if s == e:
+            continue
+        if not CANDIDATE.search(text, s, e):
+            spans.append((s, e))
+            continue
+        for a, b in _pieces(text, s, e):
+            spans.extend(_pysbd_spans(text, a, b))
+    return _merge_fragments(text, spans)
+
+
+def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a "sentence" with no letter or digit (a stray closing quote) to its neighbour."""
+
+    def wordless(s: int, e: int) -> bool:
+        return not any(ch.isalnum() for ch in text[s:e])
+
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if e <= s:
+            continue
+        if merged and (wordless(s, e) or wordless(*merged[-1])):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def split_block(block: Block) -> list[Sentence]:
+    """The block's sentences; ``block.text[s.start:s.end] == s.text``."""
+    return [Sentence(block, s, e) for s, e in sentence_spans(block.text, block.kind)]

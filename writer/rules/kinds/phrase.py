@@ -1,0 +1,983 @@
+"""The ``phrase`` kind: declarative token patterns, checked sentence by sentence, with context.
+
+Existence rules in other linters (Vale's ``existence``, proselint's ``existence_check``) flag
+a phrase wherever it occurs. For health claims that cries wolf: "guaranteed cure" is a claim
+in an advert and a warning in "be wary of clinics promising a guaranteed cure". So a phrase
+rule here says what to find *and* in which contexts the words are not the writer's claim::
+
+    patterns:                        # token patterns (below); any may match
+      - "{claims_cure_verbs} ~2 {claims_conditions}"
+      - match: "miracle (cure|treatment)"   # a pattern may carry its own settings:
+        message: "Calls the treatment a miracle ('{match}')."   # {match}: the words found
+        replace: "new, unproven treatment"  # offered as an UNSAFE fix (changes meaning)
+        unless: [...]                       # added to the rule's conditions
+    unless:                          # any condition holds -> not reported
+      - {scope: before, cues: "{claims_negators}", window: 5, stop: "{claims_clause_breaks}"}
+      - {scope: sentence, question: true}
+    require:                         # every condition must hold
+      - {scope: previous, question: true, cues: "{claims_faq_topics}"}
+
+Token patterns (case-insensitive, whole words): words separated by spaces match any run of
+spaces or dashes ("stem cell" matches "stem-cell"); a hyphen inside a word is optional
+("risk-free" matches "risk free"); ``word*`` matches any ending; ``(a|b c)`` alternatives;
+``(...)?`` is optional ("(the)? cure", "tumour(s)?"); ``{name}`` expands a lexicon (each entry is a
+token pattern); ``~N`` skips up to N words; ``#`` is any number and ``#80-100`` a whole
+number in that range; ``^`` and ``$`` anchor to the start and end of the sentence; ``\\x``
+is a literal x.
+
+Conditions look at a scope of text around a match and hold when a cue is found there (and,
+with ``question: true``, when that sentence is a question). Scopes: ``before`` / ``after``
+(the words before or after the match, up to ``window`` words, cut at the last/first ``stop``
+cue), ``clause`` (both), ``sentence`` (the whole sentence without the match), ``previous``
+(the sentence before, e.g. the question an FAQ answer replies to) and ``lead-in`` (the line
+ending in ":" or the heading that introduces the list item the match is in). ``ignore``
+cues are blanked out before searching, like NegEx's pseudo-negations ("no doubt"). The words
+a ``~N`` gap skipped inside a match are searched too, so "diabetes cannot currently be
+cured" is negated. Lists may nest, so YAML anchors can share a set of conditions between rules.
+
+Speed: every pattern knows the words a match must contain (for each required part, one of
+a set). Each sentence is reduced once to its set of words; a pattern's regex runs only on
+sentences that have a word from each required part, so the regex engine sees few sentences.
+Regexes compile on first use, which keeps start-up (paid on every pre-commit run) short.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from writer.diagnostics import Edit, Fix
+from writer.document.model import Block, Document, Sentence
+from writer.rules.model import Finding, LintContext, Rule
+
+# --- token patterns -> regular expressions ---------------------------------------------
+
+DASHES = "\\-\u2010\u2011\u2012\u2013\u2014"
+SEP = rf"(?:\s*[{DASHES}]\s*|\s+)"  # between two words: spaces or a dash
+APOSTROPHE = "['\u2019\u02bc]"
+GAP_WORD = rf"[\w'\u2019%{DASHES}]+"
+NUMBER = r"(?<![\d.,])\d+(?:[.,]\d+)*(?!\d)"
+START = r"^\W*"
+END = r"\W*$"
+WORD_RE = re.compile(r"\S+")
+QUESTION_RE = re.compile(r"\?[\s\"'\u201d\u2019)\]*_]*$")
+LEXICON_NAME_RE = re.compile(r"[A-Za-z0-9_\-]+")
+MAX_RANGE = 1000
+MAX_LEXICON_DEPTH = 8
+SPECIAL = set("()|?{}~#^$ \t\n\\")
+
+
+class PatternError(ValueError):
+    """A token pattern that cannot be compiled; the message says why."""
+
+
+@dataclass
+class _Atom:
+    kind: str  # word | group | lexicon | gap | number | start | end
+    value: Any = None
+    optional: bool = False
+    glued: bool = False  # written with no space before it: concatenated, no separator
+
+
+def _tokens(pattern: str) -> Iterator[tuple[str, Any]]:
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch.isspace():
+            while i < n and pattern[i].isspace():
+                i += 1
+            yield "space", None
+            continue
+        if ch in "()|?^$":
+            yield ch, None
+            i += 1
+        elif ch == "{":
+            close = pattern.find("}", i)
+            if close == -1:
+                raise PatternError("'{' without a closing '}'")
+            name = pattern[i + 1 : close]
+            if not LEXICON_NAME_RE.fullmatch(name):
+                raise PatternError(f"bad lexicon name {name!r}")
+            yield "lexicon", name
+            i = close + 1
+        elif ch == "~":
+            m = re.match(r"~(\d+)", pattern[i:])
+            if not m:
+                raise PatternError("'~' must be followed by a number of words, e.g. ~3")
+            yield "gap", int(m.group(1))
+            i += m.end()
+        elif ch == "#":
+            m = re.match(r"#(?:(\d+)-(\d+))?", pattern[i:])
+            assert m is not None
+            if m.group(1) is None:
+                yield "number", None
+            else:
+                low, high = int(m.group(1)), int(m.group(2))
+                if low > high or high - low > MAX_RANGE:
+                    raise PatternError(f"bad number range #{low}-{high}")
+                yield "number", (low, high)
+            i += m.end()
+        else:
+            word: list[str] = []
+            while i < n and pattern[i] not in SPECIAL:
+                word.append(pattern[i])
+                i += 1
+            if i < n and pattern[i] == "\\":
+                if i + 1 >= n:
+                    raise PatternError("'\\' at the end of the pattern")
+                word.append("\\" + pattern[i + 1])
+                i += 2
+                while i < n and pattern[i] not in SPECIAL:
+                    word.append(pattern[i])
+                    i += 1
+            yield "word", "".join(word)
+
+
+@dataclass
+class _Seq:
+    """Atoms of one alternative; ``lead``/``trail``: written with a space just inside the
+    group, as in "(your )?diabetes", which then owns the separator."""
+
+    atoms: list[_Atom]
+    lead: bool = False
+    trail: bool = False
+
+
+class _Parser:
+    """Recursive descent over the tokens: alternatives of sequences of atoms."""
+
+    def __init__(self, pattern: str) -> None:
+        self.tokens = list(_tokens(pattern))
+        self.pos = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+
+    def parse(self) -> list[_Seq]:
+        alts = self.alternatives()
+        if self.peek() == ")":
+            raise PatternError("')' without an opening '('")
+        if self.peek() is not None:  # pragma: no cover - alternatives() stops only at ")"
+            raise PatternError(f"unexpected {self.peek()!r}")
+        return alts
+
+    def alternatives(self) -> list[_Seq]:
+        alts = [self.sequence()]
+        while self.peek() == "|":
+            self.pos += 1
+            alts.append(self.sequence())
+        return alts
+
+    def sequence(self) -> _Seq:
+        atoms: list[_Atom] = []
+        glued = False
+        lead = self.peek() == "space"
+        trail = False
+        while True:
+            kind = self.peek()
+            if kind == "space":
+                self.pos += 1
+                glued = False
+                continue
+            if kind is None or kind in ("|", ")"):
+                break
+            if kind == "?":
+                raise PatternError("'?' must follow a group, as in (word)?")
+            atom = self.atom()
+            atom.glued = glued and bool(atoms)
+            if self.peek() == "?":
+                if atom.kind != "group":
+                    # Regex habit ("tumours?") would silently make the whole word optional.
+                    raise PatternError(
+                        "'?' may only follow a group: write (word)? for an optional word "
+                        "and word(s)? for an optional ending"
+                    )
+                atom.optional = True
+                self.pos += 1
+            atoms.append(atom)
+            glued = True
+        if not atoms:
+            raise PatternError("empty pattern or alternative")
+        trail = self.pos > 0 and self.tokens[self.pos - 1][0] == "space"
+        return _Seq(atoms, lead, trail)
+
+    def atom(self) -> _Atom:
+        kind, value = self.tokens[self.pos]
+        self.pos += 1
+        if kind == "(":
+            alts = self.alternatives()
+            if self.peek() != ")":
+                raise PatternError("'(' without a closing ')'")
+            self.pos += 1
+            return _Atom("group", alts)
+        if kind == ")":
+            raise PatternError("')' without an opening '('")
+        mapping = {"^": "start", "$": "end"}
+        return _Atom(mapping.get(kind, kind), value)
+
+
+def _word_regex(word: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if ch == "\\":
+            out.append(re.escape(word[i + 1]))
+            i += 2
+            continue
+        if ch == "*":
+            if i != len(word) - 1:
+                raise PatternError(f"'*' may only end a word ({word!r})")
+            out.append(r"\w*")
+        elif ch in "-\u2010\u2011":
+            out.append(SEP + "?")
+        elif ch in "'\u2019":
+            out.append(APOSTROPHE)
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+def _range_regex(low: int, high: int) -> str:
+    numbers = sorted((str(v) for v in range(low, high + 1)), key=lambda s: (-len(s), s))
+    return rf"(?<![\d.,])(?:{'|'.join(numbers)})(?:[.,]\d+)?(?!\d)"
+
+
+TOKEN_RE = re.compile(r"[^\W_]+")  # how sentences are cut into words for the prefilter
+DIGIT_RE = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """Words of which a match must contain at least one: a sentence with none of them is
+    skipped without running the rule's regex (most sentences, in careful writing)."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    number: bool = False
+
+    def __or__(self, other: Triggers) -> Triggers:
+        return Triggers(
+            self.words | other.words,
+            tuple(sorted(set(self.prefixes) | set(other.prefixes))),
+            self.number or other.number,
+        )
+
+    def score(self) -> tuple[int, int]:
+        """Higher is more selective: long words beat "a"/"the", few words beat many."""
+        lengths = [len(w) for w in self.words] + [len(p) for p in self.prefixes]
+        if self.number:
+            lengths.append(1)
+        return (min(lengths, default=0), -len(lengths))
+
+    def as_prefixes(self) -> Triggers:
+        """For a word with something glued after it: "effect(s)?" also matches "effects"."""
+        return Triggers(prefixes=tuple(sorted(self.words | set(self.prefixes))), number=self.number)
+
+    def present(self, words: SentenceWords) -> bool:
+        if not self.words.isdisjoint(words.words) or (self.number and words.has_number):
+            return True
+        ordered = words.ordered
+        for prefix in self.prefixes:
+            i = bisect.bisect_left(ordered, prefix)
+            if i < len(ordered) and ordered[i].startswith(prefix):
+                return True
+        return False
+
+
+class SentenceWords(NamedTuple):
+    """A sentence as the prefilter sees it (computed once per document, shared by rules)."""
+
+    words: frozenset[str]
+    ordered: list[str]  # the same words, sorted: prefixes are found by bisection
+    has_number: bool
+
+
+def _word_triggers(word: str) -> Triggers | None:
+    literal = re.sub(r"\\(.)", r"\1", word).lower()
+    wildcard = literal.endswith("*")
+    first = TOKEN_RE.match(literal.rstrip("*"))
+    if first is None:
+        return None  # punctuation only: no word to look for
+    token = first.group()
+    rest = literal.rstrip("*")[first.end() :]
+    if wildcard and not rest or rest[:1] in ("-", "\u2010", "\u2011"):
+        # "advertis*", and "risk-free", which may be written "riskfree"
+        return Triggers(prefixes=(token,))
+    return Triggers(words=frozenset({token}))
+
+
+class Compiler:
+    """Turns token patterns into regex source, expanding lexicons (cached per pack load)."""
+
+    def __init__(self, lexicons: Mapping[str, list[str]]) -> None:
+        self.lexicons = lexicons
+        self._expanded: dict[str, str] = {}
+        self._stack: list[str] = []
+        self._lexicon_triggers: dict[str, Triggers | None] = {}
+
+    def conjunctions(self, text: str) -> list[tuple[Triggers, ...]] | None:
+        """For each alternative of a pattern, the trigger sets of all its required atoms
+        (None: some alternative needs no particular word, so every sentence is a candidate)."""
+        result = []
+        for seq in _Parser(text).parse():
+            conj = []
+            for index in range(len(seq.atoms)):
+                found = self._required_atom(seq.atoms, index)
+                if found is not None:
+                    conj.append(found)
+            if not conj:
+                return None
+            conj.sort(key=Triggers.score, reverse=True)
+            result.append(tuple(conj))
+        return result
+
+    def _required_atom(self, atoms: list[_Atom], index: int) -> Triggers | None:
+        atom = atoms[index]
+        if atom.optional or atom.kind in ("start", "end", "gap") or atom.glued:
+            return None  # (glued to the word before it: not a word of its own)
+        found = self._atom_triggers(atom)
+        if found is not None and index + 1 < len(atoms) and atoms[index + 1].glued:
+            found = found.as_prefixes()
+        return found
+
+    def _alt_triggers(self, alts: list[_Seq]) -> Triggers | None:
+        result = Triggers()
+        for seq in alts:
+            found = self._seq_triggers(seq.atoms)
+            if found is None:
+                return None
+            result = result | found
+        return result
+
+    def _seq_triggers(self, atoms: list[_Atom]) -> Triggers | None:
+        # Every required atom must appear in a match: use the most selective one.
+        best: Triggers | None = None
+        for index in range(len(atoms)):
+            found = self._required_atom(atoms, index)
+            if found is not None and (best is None or found.score() > best.score()):
+                best = found
+        return best
+
+    def _atom_triggers(self, atom: _Atom) -> Triggers | None:
+        if atom.kind == "word":
+            return _word_triggers(atom.value)
+        if atom.kind == "number":
+            return Triggers(number=True)
+        if atom.kind == "group":
+            return self._alt_triggers(atom.value)
+        if atom.kind == "lexicon":
+            name = atom.value
+            if name not in self._lexicon_triggers:
+                result: Triggers | None = Triggers()
+                for entry in self._entries(name):
+                    found = self._alt_triggers(_Parser(entry).parse())
+                    if found is None or result is None:
+                        result = None
+                        break
+                    result = result | found
+                self._lexicon_triggers[name] = result
+            return self._lexicon_triggers[name]
+        return None
+
+    def pattern(self, text: str, anchors: bool = True) -> str:
+        """Regex source for one pattern (or alternation of patterns), without guards."""
+        return self.pattern_with_gaps(text, anchors)[0]
+
+    def pattern_with_gaps(self, text: str, anchors: bool = True) -> tuple[str, list[str]]:
+        """Also name the pattern's own ``~N`` gaps as groups, so that conditions can see
+        the words they skipped ("diabetes *cannot currently be* cured")."""
+        if not isinstance(text, str) or not text.strip():
+            raise PatternError("a pattern must be a non-empty string")
+        alts = _Parser(text).parse()
+        gaps: list[str] = []
+        return self._alternation(alts, anchors, top=True, gaps=gaps), gaps
+
+    def _alternation(
+        self, alts: list[_Seq], anchors: bool, top: bool = False, gaps: list[str] | None = None
+    ) -> str:
+        parts = []
+        for seq in alts:
+            body = self._sequence(seq.atoms, anchors and top, gaps)
+            if not top:
+                body = (SEP if seq.lead else "") + body + (SEP if seq.trail else "")
+            parts.append(body)
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    def _sequence(self, atoms: list[_Atom], anchors: bool, gaps: list[str] | None = None) -> str:
+        for index, atom in enumerate(atoms):
+            if atom.kind in ("start", "end") and not anchors:
+                raise PatternError("'^' and '$' may not be used inside groups or lexicons")
+            if atom.kind == "start" and index != 0:
+                raise PatternError("'^' must begin the pattern")
+            if atom.kind == "end" and index != len(atoms) - 1:
+                raise PatternError("'$' must end the pattern")
+        if atoms[0].kind == "gap" or atoms[-1].kind == "gap":
+            raise PatternError("'~N' must sit between two words")
+        # Separators are emitted where the author wrote a space, with two adjustments so
+        # that a missing optional part never leaves two separators or none: an optional
+        # part written with its spaces outside, "no (any)? risk", takes the space before it
+        # along ("no risk" still matches); one written with a space inside its group,
+        # "(your )?diabetes", already owns a separator and the outer one stays.
+        out: list[str] = []
+        owed = False  # the author wrote a space since the last atom
+        leading = True  # only optional atoms so far
+        for index, atom in enumerate(atoms):
+            if atom.kind == "start":
+                out.append(START)
+                continue
+            if atom.kind == "end":
+                out.append(END)
+                continue
+            if atom.kind == "gap":
+                skipped = rf"(?:{GAP_WORD}{SEP}){{0,{atom.value}}}"
+                if gaps is not None:
+                    gaps.append(f"gap{len(gaps)}")
+                    skipped = f"(?P<{gaps[-1]}>{skipped})"
+                out.append(SEP + skipped)
+                owed = leading = False
+                continue
+            body = self._atom(atom)
+            alts = atom.value if atom.kind == "group" else []
+            inner_lead = any(seq.lead for seq in alts)
+            inner_trail = any(seq.trail for seq in alts)
+            sep = SEP if owed and not atom.glued and not inner_lead else ""
+            if atom.optional and not (inner_lead or inner_trail):
+                if leading:
+                    # "(the)? cure": the space after an optional first word goes with it
+                    nxt = atoms[index + 1] if index + 1 < len(atoms) else None
+                    tail = SEP if nxt is not None and not nxt.glued and nxt.kind != "end" else ""
+                    out.append(f"(?:{body}{tail})?")
+                    owed = False
+                    continue
+                out.append(f"(?:{sep}{body})?")
+            elif atom.optional:
+                out.append(f"{sep}(?:{body})?")
+                if leading and not sep:
+                    owed = not inner_trail
+                    continue
+            else:
+                out.append(sep + body)
+            leading = False
+            owed = not inner_trail
+        return "".join(out)
+
+    def _atom(self, atom: _Atom) -> str:
+        if atom.kind == "word":
+            return _word_regex(atom.value)
+        if atom.kind == "group":
+            return self._alternation(atom.value, anchors=False)
+        if atom.kind == "number":
+            return NUMBER if atom.value is None else _range_regex(*atom.value)
+        if atom.kind == "lexicon":
+            return self.lexicon(atom.value)
+        raise PatternError(f"unexpected {atom.kind}")  # pragma: no cover - parser prevents it
+
+    def _entries(self, name: str) -> list[str]:
+        try:
+            return self.lexicons[name]
+        except KeyError:
+            known = ", ".join(sorted(self.lexicons)) or "none"
+            raise PatternError(f"unknown lexicon {name!r} (known: {known})") from None
+
+    def lexicon(self, name: str) -> str:
+        if name in self._expanded:
+            return self._expanded[name]
+        if name in self._stack or len(self._stack) > MAX_LEXICON_DEPTH:
+            raise PatternError(f"lexicon {name!r} refers to itself")
+        self._stack.append(name)
+        try:
+            entries = self._entries(name)
+            # Longest entries first: alternation takes the first that fits, and the span
+            # should cover "side effects whatsoever", not just "side effects".
+            compiled = []
+            for entry in sorted(entries, key=len, reverse=True):
+                try:
+                    compiled.append(self._alternation(_Parser(entry).parse(), anchors=False))
+                except PatternError as exc:
+                    raise PatternError(f"in lexicon {name!r}, entry {entry!r}: {exc}") from None
+        finally:
+            self._stack.pop()
+        if not compiled:
+            raise PatternError(f"lexicon {name!r} is empty")
+        source = "(?:" + "|".join(compiled) + ")"
+        self._expanded[name] = source
+        return source
+
+
+# Whole words only: a match that starts (ends) with a letter or digit may not have one just
+# before (after) it. Matches that start or end with punctuation (",", "100%") need no guard.
+GUARD_START = r"(?:(?<!\w)|(?!\w))"
+GUARD_END = r"(?:(?!\w)|(?<!\w))"
+
+
+def guarded(source: str) -> str:
+    return f"{GUARD_START}(?:{source}){GUARD_END}"
+
+
+# --- context conditions ----------------------------------------------------------------
+
+SCOPES = ("before", "after", "clause", "sentence", "previous", "lead-in")
+CONDITION_KEYS = {"scope", "cues", "question", "window", "stop", "ignore", "name"}
+PATTERN_KEYS = {"match", "message", "suggestion", "replace", "unless", "require"}
+OPTION_KEYS = {"patterns", "unless", "require"}
+LEAD_IN_BLOCKS = 12  # list items walked back over to find the line that introduces them
+
+
+@dataclass
+class Place:
+    """A match and where it sits: the sentence, its neighbours, the document."""
+
+    doc: Document
+    sentences: Sequence[Sentence]
+    index: int  # of the sentence in doc.sentences
+    start: int  # match span, relative to the sentence
+    end: int
+    text: str  # sentence text
+    inner: str = ""  # the words the pattern's gaps skipped inside the match
+
+
+@dataclass
+class Condition:
+    scope: str
+    cues: LazyRegex | None = None
+    question: bool = False
+    window: int | None = None
+    stop: LazyRegex | None = None
+    ignore: LazyRegex | None = None
+    name: str = ""
+
+    def holds(self, place: Place) -> bool:
+        texts = self._texts(place)
+        if texts is None:
+            return False
+        scoped, question_text = texts
+        if self.question and not QUESTION_RE.search(question_text):
+            return False
+        if self.cues is None:
+            return True
+        if self.ignore is not None:
+            scoped = self.ignore.sub(lambda m: " " * len(m.group()), scoped)
+        return self.cues.search(scoped) is not None
+
+    def _texts(self, place: Place) -> tuple[str, str] | None:
+        """(text to search for cues, sentence whose question-ness counts)."""
+        text = place.text
+        # Words a gap skipped sit between the parts of the claim: "cannot currently be"
+        # in "diabetes cannot currently be cured" negates it from any side.
+        inner = " \n " + place.inner if place.inner else ""
+        if self.scope == "before":
+            return self._before(text[: place.start]) + inner, text
+        if self.scope == "after":
+            return self._after(text[place.end :]) + inner, text
+        if self.scope == "clause":
+            before, after = self._before(text[: place.start]), self._after(text[place.end :])
+            return before + " \n " + after + inner, text
+        if self.scope == "sentence":
+            return text[: place.start] + " \n " + text[place.end :] + inner, text
+        if self.scope == "previous":
+            if place.index == 0:
+                return None
+            prev = place.sentences[place.index - 1].text
+            return prev, prev
+        lead = _lead_in(place)
+        return None if lead is None else (lead, lead)
+
+    def _before(self, text: str) -> str:
+        if self.stop is not None:
+            ends = [m.end() for m in self.stop.finditer(text)]
+            if ends:
+                text = text[ends[-1] :]
+        if self.window is not None:
+            words = list(WORD_RE.finditer(text))
+            if len(words) > self.window:
+                text = text[words[-self.window].start() :] if self.window else ""
+        return text
+
+    def _after(self, text: str) -> str:
+        if self.stop is not None:
+            first = self.stop.search(text)
+            if first is not None:
+                text = text[: first.start()]
+        if self.window is not None:
+            words = list(WORD_RE.finditer(text))
+            if len(words) > self.window:
+                text = text[: words[self.window - 1].end()] if self.window else ""
+        return text
+
+
+def _lead_in(place: Place) -> str | None:
+    """The heading or "...:" line that introduces the list the match sits in, if any.
+
+    Walks back over list-like blocks (list items, fragments without a full stop); a block
+    of ordinary prose in between means the match is not part of that list.
+    """
+    blocks = place.doc.blocks
+    block = place.sentences[place.index].block
+    positions: dict[int, int] | None = getattr(place.doc, _BLOCKS_ATTR, None)
+    if positions is None or len(positions) != len(blocks):
+        positions = {id(b): i for i, b in enumerate(blocks)}
+        setattr(place.doc, _BLOCKS_ATTR, positions)
+    index = positions.get(id(block))
+    if index is None or blocks[index] is not block:
+        return None
+    for back in range(index - 1, max(-1, index - 1 - LEAD_IN_BLOCKS), -1):
+        prev = blocks[back]
+        stripped = prev.text.rstrip()
+        if prev.kind == "heading" or stripped.endswith(":"):
+            return prev.text
+        if not _list_like(prev):
+            return None
+    return None
+
+
+def _list_like(block: Block) -> bool:
+    if "list" in block.kind or "item" in block.kind:
+        return True
+    return not block.text.rstrip().endswith((".", "!", "?")) and len(block.text.split()) <= 25
+
+
+# --- building the check from YAML ------------------------------------------------------
+
+
+@dataclass
+class PatternSpec:
+    order: int
+    regex: LazyRegex
+    # Trigger words: any of these conjunctions must hold for the regex to be worth running.
+    conjunctions: tuple[tuple[Triggers, ...], ...] | None = None
+    gaps: tuple[str, ...] = ()  # names of the regex groups holding the skipped words
+    message: str | None = None
+    suggestion: str | None = None
+    replace: str | None = None
+    unless: list[Condition] = field(default_factory=list)
+    require: list[Condition] = field(default_factory=list)
+
+
+class PhraseCheck:
+    """Finds the rule's patterns in each sentence, then asks the conditions about each match.
+
+    Speed: a sentence is first reduced to its set of words (once per document, shared by
+    all rules). A pattern's regex runs only on sentences that contain a word from each of
+    its required parts, so most sentences cost one set test per rule. Of overlapping
+    matches the leftmost, then longest, then earliest-listed pattern is reported.
+    """
+
+    def __init__(
+        self,
+        rule: Rule,
+        specs: list[PatternSpec],
+        unless: list[Condition],
+        require: list[Condition],
+        quick: Triggers | None,
+    ) -> None:
+        self.rule = rule
+        self.specs = specs
+        self.unless = unless
+        self.require = require
+        self.quick = quick  # None: some pattern needs no particular word
+
+    def candidates(self, words: SentenceWords | None) -> list[PatternSpec]:
+        if words is None:
+            return self.specs
+        if self.quick is not None and not self.quick.present(words):
+            return []
+        return [
+            spec
+            for spec in self.specs
+            if spec.conjunctions is None
+            or any(all(t.present(words) for t in conj) for conj in spec.conjunctions)
+        ]
+
+    def matches(
+        self, text: str, specs: list[PatternSpec]
+    ) -> list[tuple[int, int, PatternSpec, str]]:
+        """(start, end, pattern, skipped words) of every match, leftmost-longest first."""
+        found = []
+        for spec in specs:
+            for match in spec.regex.finditer(text):
+                start, end = match.span("m")
+                if end > start:
+                    inner = " ".join(filter(None, (match.group(g) for g in spec.gaps)))
+                    found.append((start, start - end, spec.order, end, spec, inner))
+        found.sort(key=lambda item: item[:3])
+        return [(start, end, spec, inner) for start, _, _, end, spec, inner in found]
+
+    def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]:
+        sentences = doc.sentences
+        words = _sentence_words(doc)
+        for index, sentence in enumerate(sentences):
+            specs = self.candidates(words[index])
+            if not specs:
+                continue
+            text = sentence.text
+            reported_until = -1
+            for start, end, spec, inner in self.matches(text, specs):
+                if start < reported_until:
+                    continue  # overlaps a match already reported
+                place = Place(doc, sentences, index, start, end, text, inner)
+                if self._excepted(spec, place):
+                    continue
+                reported_until = end
+                yield self._finding(spec, sentence, start, end, text[start:end])
+
+    def _excepted(self, spec: PatternSpec, place: Place) -> bool:
+        for condition in (*self.require, *spec.require):
+            if not condition.holds(place):
+                return True
+        return any(c.holds(place) for c in (*self.unless, *spec.unless))
+
+    def _finding(
+        self, spec: PatternSpec, sentence: Sentence, start: int, end: int, matched: str
+    ) -> Finding:
+        source_start, source_end = sentence.source_span(start, end)
+        shown = " ".join(matched.split())
+        message = (spec.message or self.rule.message).replace("{match}", shown)
+        suggestion = spec.suggestion or self.rule.suggestion
+        if suggestion is not None:
+            suggestion = suggestion.replace("{match}", shown)
+        fix = None
+        if spec.replace is not None:
+            text = spec.replace
+            if matched[:1].isupper() and text[:1].islower():
+                text = text[:1].upper() + text[1:]
+            fix = Fix(
+                edits=(Edit(source_start, source_end, text),),
+                safe=False,
+                description=f"Replace '{shown}' with '{text}' (changes the meaning: check it)",
+            )
+        return Finding(source_start, source_end, message, suggestion, fix)
+
+
+# Per-document caches kept on the Document itself, so they live and die with it.
+_WORDS_ATTR = "_phrase_sentence_words"
+_BLOCKS_ATTR = "_phrase_block_positions"
+
+
+def _sentence_words(doc: Document) -> list[SentenceWords]:
+    """Lower-cased words of every sentence, computed once per document for all rules."""
+    cached: list[SentenceWords] | None = getattr(doc, _WORDS_ATTR, None)
+    if cached is None or len(cached) != len(doc.sentences):
+        cached = []
+        for sentence in doc.sentences:
+            lower = sentence.text.lower()
+            words = frozenset(TOKEN_RE.findall(lower))
+            cached.append(SentenceWords(words, sorted(words), DIGIT_RE.search(lower) is not None))
+        setattr(doc, _WORDS_ATTR, cached)
+    return cached
+
+
+def _flatten(value: Any) -> Iterator[Any]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+    else:
+        yield value
+
+
+def _cue_regex(value: Any, what: str, compiler: Compiler, fail: Any) -> LazyRegex:
+    items = [value] if isinstance(value, str) else list(_flatten(value))
+    if not items or not all(isinstance(i, str) and i.strip() for i in items):
+        raise fail(f"'{what}' must be a token pattern or a list of them")
+    try:
+        source = "|".join(compiler.pattern(i) for i in items)
+        return _compile(guarded(source))
+    except PatternError as exc:
+        raise fail(f"bad pattern in '{what}': {exc}") from None
+
+
+_COMPILED: dict[str, re.Pattern[str]] = {}
+
+
+class LazyRegex:
+    """A regex compiled on first use, once per process for each distinct source.
+
+    Compiling every pattern and cue list costs more than a typical pre-commit run spends
+    linting; the word prefilter means most of them are never needed. Pattern syntax is
+    still checked when the pack loads (the token compiler only emits valid regex, and a
+    test compiles every built-in one).
+    """
+
+    __slots__ = ("_regex", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            found = _COMPILED.get(self.source)
+            if found is None:
+                found = _COMPILED[self.source] = re.compile(self.source, re.IGNORECASE)
+            self._regex = found
+        return self._regex
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.regex.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text)
+
+    def sub(self, repl: Any, text: str) -> str:
+        return self.regex.sub(repl, text)
+
+
+def _compile(source: str) -> LazyRegex:
+    return LazyRegex(source)
+
+
+def _conditions(value: Any, key: str, line: int, compiler: Compiler, ctx: Any) -> list[Condition]:
+    if value is None:
+        return []
+    result = []
+    for item in _flatten(value):
+        where = getattr(item, "line", line) or line
+
+        def fail(message: str, where: int = where) -> Exception:
+            return ctx.error(f"{key}: {message}", where)
+
+        if not isinstance(item, Mapping):
+            raise fail("each condition must be a mapping with 'scope' and 'cues' or 'question'")
+        unknown = sorted(set(item) - CONDITION_KEYS)
+        if unknown:
+            raise fail(
+                f"unknown key {unknown[0]!r} in a condition "
+                f"(expected: {', '.join(sorted(CONDITION_KEYS))})"
+            )
+        scope = item.get("scope")
+        if scope not in SCOPES:
+            raise fail(f"'scope' must be one of {', '.join(SCOPES)}, not {scope!r}")
+        question = item.get("question", False)
+        if not isinstance(question, bool):
+            raise fail("'question' must be true or false")
+        if "cues" not in item and not question:
+            raise fail("a condition needs 'cues', 'question: true', or both")
+        window = item.get("window")
+        if window is not None:
+            if scope not in ("before", "after", "clause"):
+                raise fail("'window' only applies to the before, after and clause scopes")
+            if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+                raise fail("'window' must be a whole number of words >= 1")
+        if "stop" in item and scope not in ("before", "after", "clause"):
+            raise fail("'stop' only applies to the before, after and clause scopes")
+        name = item.get("name", "")
+        if not isinstance(name, str):
+            raise fail("'name' must be a string")
+        result.append(
+            Condition(
+                scope=scope,
+                cues=_cue_regex(item["cues"], "cues", compiler, fail) if "cues" in item else None,
+                question=question,
+                window=window,
+                stop=_cue_regex(item["stop"], "stop", compiler, fail) if "stop" in item else None,
+                ignore=(
+                    _cue_regex(item["ignore"], "ignore", compiler, fail)
+                    if "ignore" in item
+                    else None
+                ),
+                name=name,
+            )
+        )
+    return result
+
+
+def _optional_text(item: Mapping[str, Any], key: str, fail: Any) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise fail(f"'{key}' must be a non-empty string")
+    return value.strip()
+
+
+_LAST_COMPILER: list[Compiler] = []
+
+
+def _compiler_for(lexicons: Mapping[str, list[str]]) -> Compiler:
+    """One compiler per lexicon table, so that the rules of a load share expansions.
+
+    The compiler holds the table itself, so an identity test cannot be fooled by a new
+    table that happens to reuse the id of a freed one.
+    """
+    if _LAST_COMPILER and _LAST_COMPILER[0].lexicons is lexicons:
+        return _LAST_COMPILER[0]
+    compiler = Compiler(lexicons)
+    _LAST_COMPILER[:] = [compiler]
+    return compiler
+
+
+def build(rule: Rule, options: Any, ctx: Any) -> PhraseCheck:
+    unknown = sorted(set(options) - OPTION_KEYS)
+    if unknown:
+        raise ctx.error(
+            f"unknown key {unknown[0]!r} for kind 'phrase' "
+            f"(expected: {', '.join(sorted(OPTION_KEYS))})",
+            options.line_of(unknown[0]),
+        )
+    compiler = _compiler_for(ctx.lexicons)
+    patterns_line = options.line_of("patterns")
+    raw = options.get("patterns")
+    if not isinstance(raw, list) or not raw:
+        raise ctx.error("kind 'phrase' needs 'patterns': a non-empty list", patterns_line)
+
+    specs: list[PatternSpec] = []
+    for number, item in enumerate(_flatten(raw)):
+        where = getattr(item, "line", patterns_line) or patterns_line
+
+        def fail(message: str, where: int = where) -> Exception:
+            return ctx.error(f"patterns: {message}", where)
+
+        if isinstance(item, str):
+            item = {"match": item}
+        elif not isinstance(item, Mapping):
+            raise fail("each pattern must be a string or a mapping with 'match'")
+        extra = sorted(set(item) - PATTERN_KEYS)
+        if extra:
+            known = ", ".join(sorted(PATTERN_KEYS))
+            raise fail(f"unknown key {extra[0]!r} in a pattern (expected: {known})")
+        match = item.get("match")
+        if not isinstance(match, str) or not match.strip():
+            raise fail("a pattern needs 'match': a non-empty token pattern")
+        try:
+            source, gaps = compiler.pattern_with_gaps(match)
+            conjunctions = compiler.conjunctions(match)
+        except PatternError as exc:
+            raise fail(f"{match!r}: {exc}") from None
+        # Anchors stay outside the reported span: "^ absolutely" reports "Absolutely".
+        lead = START if source.startswith(START) else ""
+        tail = END if source.endswith(END) and len(source) > len(lead) + len(END) else ""
+        core = source[len(lead) : len(source) - len(tail)]
+        specs.append(PatternSpec(
+            order=number,
+            regex=_compile(f"{lead}{GUARD_START}(?P<m>{core}){GUARD_END}{tail}"),
+            conjunctions=None if conjunctions is None else tuple(conjunctions),
+            gaps=tuple(gaps),
+            message=_optional_text(item, "message", fail),
+            suggestion=_optional_text(item, "suggestion", fail),
+            replace=_optional_text(item, "replace", fail),
+            unless=_conditions(item.get("unless"), "unless", where, compiler, ctx),
+            require=_conditions(item.get("require"), "require", where, compiler, ctx),
+        ))
+    return PhraseCheck(
+        rule,
+        specs,
+        _conditions(options.get("unless"), "unless", options.line_of("unless"), compiler, ctx),
+        _conditions(options.get("require"), "require", options.line_of("require"), compiler, ctx),
+        _quick(specs),
+    )
+
+
+def _quick(specs: list[PatternSpec]) -> Triggers | None:
+    """One set for a first test: the most selective word set of every pattern."""
+    quick = Triggers()
+    for spec in specs:
+        if spec.conjunctions is None:
+            return None
+        for conj in spec.conjunctions:
+            quick = quick | conj[0]
+    return quick

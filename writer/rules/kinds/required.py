@@ -1,0 +1,727 @@
+"""The ``required`` kind: a draft that discusses a topic must carry a caveat somewhere.
+
+Readers act on these articles (some stop insulin), so a missing caveat is an error, and
+recognising one must be strict: a sentence that merely shares words with the caveat
+("stop your metformin after the first injection") must not count. A rule is data::
+
+    - code: HW203
+      kind: required
+      suggestion: Do not stop ... without talking to your doctor first.   # inserted by --fix
+      trigger: [caveats_treatment_topics]    # groups: a match in the prose -> rule applies
+      satisfied_by:                          # patterns; one sentence matching one of them
+        - all: [caveats_med_clinicians, caveats_med_dont_change]  # rarest group first
+        - all: [caveats_experimental_terms]
+          negators: caveats_negators         # a group match negated nearby does not count
+          window: 4                          # words before a match searched for a negator
+      unless:                                # patterns that make a sentence not count
+        - all: [caveats_med_opposites]
+
+A *group* is a lexicon name or an inline list of terms; a *pattern* matches a sentence when
+every group of its ``all`` has a match there that is not negated. A *term* is a Python
+regular expression, matched case-insensitively on whole words, where a space matches
+spaces or a hyphen ("stem cell" also finds "stem-cell"), `` ... `` is a gap of up to four
+words inside one clause, and ``{name}`` includes every term of a lexicon.
+
+Groups are tried in order and their results shared between a rule's patterns, and each
+group is first tested for a few plain words its matches must contain: that keeps a pack of
+large patterns linear and cheap (about 1 s of CPU per MB of prose for the three caveats).
+
+Only prose sentences count (readers drop code, comments and front matter), so a caveat in a
+code block or comment never satisfies a rule. The finding is reported once per document at
+its start, suggests the rule's canonical sentence, and carries a safe fix that inserts that
+sentence as its own paragraph at the configured ``caveat-position``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from writer.diagnostics import Edit, Fix
+from writer.document.model import Block, Document
+from writer.rules.model import Finding, LintContext, Rule
+
+KIND_KEYS = ("trigger", "satisfied_by", "unless")
+PATTERN_KEYS = ("all", "negators", "window")
+POSITIONS = ("end", "after-title")
+DEFAULT_WINDOW = 4
+
+# A space in a term: whitespace, or one hyphen ("stem-cell"), never a spaced dash.
+SEP = r"(?:\s+|-)"
+# `...` in a term: up to four words, not crossing punctuation (so not across clauses).
+GAP = SEP + r"(?:\w[\w'\-]*" + SEP + r"){0,4}"
+LEXICON_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+ELLIPSIS = re.compile(r"\s*\.\.\.\s*")
+CLAUSE_MARK = re.compile(r"[,;:.!?()\[\]\"\u2014\u2013]|\s-\s")
+WORD = re.compile(r"\w[\w'\-]*")
+# Typographic apostrophes and hyphens read as plain ones (same length: offsets still hold).
+NORMALISE = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"}
+)
+# "(" that opens a capturing group: terms' groups are made non-capturing (faster).
+CAPTURING = re.compile(r"(?<!\\)\((?!\?)")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+# Canonical caveat paragraphs of every `required` rule built in this process. With
+# ``after-title`` each missing caveat goes after the title *and after the caveats already
+# inserted there*, so applying the fixes together or one pass at a time (as --fix does)
+# gives the same order. Only texts the fixes themselves insert are ever in this set.
+_CANONICAL: set[str] = set()
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.translate(NORMALISE).split()).casefold()
+
+
+# --- compiling terms -------------------------------------------------------------------
+
+
+class _Compiler:
+    """Turns groups of terms into compiled regexes, expanding ``{lexicon}`` references."""
+
+    def __init__(self, ctx: Any, line: int) -> None:
+        self.ctx = ctx
+        self.line = line
+
+    def term(self, term: str, stack: tuple[str, ...] = ()) -> str:
+        parts = ELLIPSIS.split(term.strip())
+        if any(not part for part in parts):
+            raise self.ctx.error(f"term {term!r}: '...' must stand between words", self.line)
+        return GAP.join(self._part(part, stack) for part in parts)
+
+    def _part(self, part: str, stack: tuple[str, ...]) -> str:
+        out: list[str] = []
+        pos = 0
+        for match in LEXICON_REF.finditer(part):
+            out.append(self._spaces(part[pos : match.start()]))
+            out.append(self._lexicon(match.group(1), stack))
+            pos = match.end()
+        out.append(self._spaces(part[pos:]))
+        return "".join(out)
+
+    @staticmethod
+    def _spaces(text: str) -> str:
+        text = CAPTURING.sub("(?:", text)
+        return SEP.join(re.split(r" +", text)) if text else ""
+
+    def _lexicon(self, name: str, stack: tuple[str, ...]) -> str:
+        if name in stack:
+            cycle = " -> ".join((*stack, name))
+            raise self.ctx.error(f"lexicon {name!r} includes itself ({cycle})", self.line)
+        words = self.ctx.lexicon(name, self.line)
+        return "(?:" + "|".join(self.term(w, (*stack, name)) for w in words) + ")"
+
+    def group(self, spec: Any, what: str) -> Group:
+        """A group: a lexicon name or a list of terms -> one regex matching any term."""
+        stack: tuple[str, ...] = ()
+        if isinstance(spec, str):
+            terms = list(self.ctx.lexicon(spec, self.line))
+            label = f"lexicon {spec!r}"
+            stack = (spec,)
+        elif isinstance(spec, list) and spec and all(isinstance(t, str) for t in spec):
+            terms = spec
+            label = "inline terms"
+        else:
+            raise self.ctx.error(
+                f"{what} must be a lexicon name or a non-empty list of terms", self.line
+            )
+        if not terms:
+            raise self.ctx.error(f"{what}: {label} is empty", self.line)
+        # Terms that share the words before their first gap ("{negators} ... proven",
+        # "{negators} ... tested") or after it ("only ... {clinicians}", "until ...
+        # {clinicians}") are tried as one alternative: the regex engine tries every
+        # alternative at every word, and a smaller pattern also compiles faster.
+        by_head: dict[str, list[str]] = {}
+        for term in terms:
+            if not isinstance(term, str) or not term.strip():
+                raise self.ctx.error(f"{what}: every term must be a non-empty string", self.line)
+            self.term(term, stack)  # reports a malformed term ("doctor ...") here
+            parts = ELLIPSIS.split(term.strip(), maxsplit=1)
+            head, tail = (parts[0], parts[1]) if len(parts) == 2 else (term.strip(), "")
+            by_head.setdefault(head, []).append(tail)
+        sources = []
+        by_tail: dict[str, list[str]] = {}
+        for head, rests in by_head.items():
+            compiled_head = self.term(head, stack)
+            if all(rests):
+                rest = "|".join(self.term(r, stack) for r in dict.fromkeys(rests))
+                by_tail.setdefault(rest, []).append(compiled_head)
+            else:  # the head alone is a term: it matches whatever follows
+                sources.append(compiled_head)
+        for rest, heads in by_tail.items():
+            sources.append(f"(?:{'|'.join(heads)}){GAP}(?:{rest})")
+        # One boundary check for all terms: mid-word positions fail at once.
+        try:
+            regex = re.compile(rf"(?<!\w)(?:{'|'.join(sources)})(?!\w)", re.IGNORECASE)
+            return Group(regex)
+        except re.error:
+            for term in terms:  # compiling the terms one by one names the broken one
+                try:
+                    re.compile(self.term(term, stack))
+                except re.error as exc:
+                    raise self.ctx.error(
+                        f"{what}: invalid term {term!r} ({exc})", self.line
+                    ) from None
+            raise
+
+
+class Group:
+    """A compiled group, with a cheap test that must pass before it can match.
+
+    The test's words are worked out on first use, not at load: rule loading is paid by
+    every run (a pre-commit hook on every commit), and drafts without the topic never
+    need them.
+    """
+
+    __slots__ = ("regex", "_words", "_ready")
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self._words: tuple[str, ...] | None = None
+        self._ready = False
+
+    @property
+    def words(self) -> tuple[str, ...] | None:
+        """Lower-case words, one of which every match contains (None: no such words)."""
+        if not self._ready:
+            self._words, self._ready = _prefilter(self.regex), True
+        return self._words
+
+    def search(self, text: str, lowered: str | None) -> bool:
+        """``lowered`` is ``text.lower()``, computed once per sentence by the caller
+        (None: search without the prefilter)."""
+        if lowered is not None:
+            words = self.words
+            if words is not None and not any(word in lowered for word in words):
+                return False
+        return self.regex.search(text) is not None
+
+
+def _prefilter(regex: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Plain words, one of which every match of ``regex`` must contain.
+
+    Python's regex engine tries every alternative at every word, so a big group costs
+    most of a rule's time; substring tests on the lower-cased sentence rule most
+    sentences out cheaply (the caveat pack runs about 1.4 times faster with it). The words come
+    from the standard library's own regex parser; if it cannot say (or its private API
+    changes) there is simply no prefilter.
+    """
+    import importlib
+
+    try:
+        try:
+            parser = importlib.import_module("re._parser")
+            codes = importlib.import_module("re._constants")
+        except ImportError:  # Python 3.10
+            parser = importlib.import_module("sre_parse")
+            codes = importlib.import_module("sre_constants")
+        words = _required_words(list(parser.parse(regex.pattern, regex.flags)), codes)
+    except Exception:  # noqa: BLE001 - an optimisation only: never fail a rule over it
+        return None
+    if not words or not all(word.isascii() for word in words):
+        return None  # lower() and IGNORECASE agree on ASCII only
+    return tuple(sorted({word.lower() for word in words}))
+
+
+def _required_words(items: list[tuple[Any, Any]], codes: Any) -> set[str] | None:
+    """Literal strings (3+ characters), one of which occurs in every match of ``items``."""
+    choices: list[set[str]] = []
+    run: list[str] = []
+    for op, arg in items:
+        if op is codes.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            choices.append({"".join(run)})
+            run = []
+        found: set[str] | None = None
+        if op is codes.SUBPATTERN:
+            found = _required_words(list(arg[-1]), codes)
+        elif op is codes.BRANCH:
+            branches = [_required_words(list(b), codes) for b in arg[1]]
+            if all(branches):
+                found = set().union(*branches)  # type: ignore[arg-type]
+        elif op in (codes.MAX_REPEAT, codes.MIN_REPEAT) and arg[0] >= 1:
+            found = _required_words(list(arg[2]), codes)
+        if found:
+            choices.append(found)
+    if run:
+        choices.append({"".join(run)})
+    usable = [c for c in choices if min(map(len, c)) >= 3]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Groups that must all match one sentence, each by a match that is not negated.
+
+    A negator that is part of another group's own match ("rules are *not the same*
+    everywhere") does not negate: it belongs to that group's meaning.
+    """
+
+    groups: tuple[Group, ...]
+    negators: Group | None = None
+    window: int = DEFAULT_WINDOW
+
+    def matches(
+        self, text: str, seen: dict[Group, bool] | None = None, lowered: str | None = None
+    ) -> bool:
+        """``seen`` remembers group results for this text across patterns (groups such as
+        the clinicians are shared by several patterns of one rule)."""
+        if seen is None:
+            seen = {}
+        for group in self.groups:  # in YAML order: put the rarest group first
+            present = seen.get(group)
+            if present is None:
+                present = seen[group] = group.search(text, lowered)
+            if not present:
+                return False
+        if self.negators is None:
+            return True
+        found = [list(group.regex.finditer(text)) for group in self.groups]
+        for index, matches in enumerate(found):
+            others = [m.span() for i, ms in enumerate(found) if i != index for m in ms]
+            if all(self._negated(text, m.start(), others) for m in matches):
+                return False
+        return True
+
+    def _negated(self, text: str, start: int, masked: list[tuple[int, int]]) -> bool:
+        """Whether a negator stands in the few words before ``start``, in the same clause."""
+        assert self.negators is not None
+        begin = max(0, start - 160)
+        chars = list(text[begin:start])
+        for first, last in masked:
+            for pos in range(max(first, begin), min(last, start)):
+                chars[pos - begin] = " "
+        tail = "".join(chars)
+        marks = list(CLAUSE_MARK.finditer(tail))
+        if marks:
+            tail = tail[marks[-1].end() :]
+        words = WORD.findall(tail)[-self.window :]
+        return bool(words) and self.negators.regex.search(" ".join(words)) is not None
+
+
+def _patterns(raw: Any, key: str, compiler: _Compiler, ctx: Any) -> tuple[Pattern, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ctx.error(f"'{key}' must be a non-empty list of patterns", compiler.line)
+    result = []
+    for number, spec in enumerate(raw, 1):
+        where = f"{key}[{number}]"
+        line = getattr(spec, "line", compiler.line)
+        sub = _Compiler(ctx, line)
+        if not isinstance(spec, Mapping):
+            raise ctx.error(f"{where} must be a mapping with 'all'", line)
+        unknown = sorted(set(spec) - set(PATTERN_KEYS))
+        if unknown:
+            raise ctx.error(
+                f"unknown key {unknown[0]!r} in {where} (expected: {', '.join(PATTERN_KEYS)})",
+                line,
+            )
+        groups = spec.get("all")
+        if not isinstance(groups, list) or not groups:
+            raise ctx.error(f"{where}: 'all' must be a non-empty list of groups", line)
+        window = spec.get("window", DEFAULT_WINDOW)
+        if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 10:
+            raise ctx.error(f"{where}: 'window' must be a whole number from 1 to 10", line)
+        negators = spec.get("negators")
+        result.append(
+            Pattern(
+                groups=tuple(sub.group(g, f"{where}.all") for g in groups),
+                negators=None if negators is None else sub.group(negators, f"{where}.negators"),
+                window=window,
+            )
+        )
+    return tuple(result)
+
+
+# --- the check -------------------------------------------------------------------------
+
+
+@dataclass
+class RequiredCheck:
+    """Reports a document that discusses the trigger topic but carries no caveat."""
+
+    message: str
+    suggestion: str
+    description: str
+    trigger: Group | None
+    satisfied_by: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...] = ()
+
+    def recognises(self, sentence: str, prefilter: bool = True) -> bool:
+        """Whether one sentence of prose is an acceptable form of the caveat."""
+        text = sentence.translate(NORMALISE)
+        seen: dict[Group, bool] = {}
+        lowered = text.lower() if prefilter else None
+        if not any(p.matches(text, seen, lowered) for p in self.satisfied_by):
+            return False
+        return not any(p.matches(text, seen, lowered) for p in self.unless)
+
+    def topic(self, doc: Document) -> tuple[Block, re.Match[str]] | None:
+        """The first mention of the trigger topic in the prose (None: no trigger found)."""
+        if self.trigger is None:
+            return None
+        for block in doc.blocks:
+            text = block.text.translate(NORMALISE)
+            if not self.trigger.search(text, text.lower()):
+                continue
+            match = self.trigger.regex.search(text)
+            if match:
+                return block, match
+        return None
+
+    def run(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        if not doc.blocks:
+            return
+        found = self.topic(doc)
+        if self.trigger is not None and found is None:
+            return
+        if any(self.recognises(sentence.text) for sentence in doc.sentences):
+            return
+        message = self.message
+        if found is not None:
+            block, match = found
+            line, _ = doc.position(block.offsets[match.start()])
+            message += f' (The draft discusses "{match.group(0)}" on line {line}.)'
+        start, end = _report_span(doc)
+        position = ctx.options.get("caveat_position", "end")
+        if position not in POSITIONS:
+            position = "end"
+        edits = caveat_edits(doc, position, self.suggestion)
+        fix = None
+        if edits:
+            where = "at the end" if position == "end" else "after the title"
+            fix = Fix(edits, safe=True, description=f"Add the {self.description} {where}")
+        yield Finding(start, end, message, fix=fix)
+
+
+def _report_span(doc: Document) -> tuple[int, int]:
+    """The title heading, or the first line of the first prose block."""
+    first = doc.blocks[0]
+    if first.kind == "heading" or not first.text:
+        return first.source_span(0, len(first.text))
+    line_end = doc.source.find("\n", first.offsets[0])
+    if line_end == -1:
+        line_end = len(doc.source)
+    count = 0
+    while count < len(first.text) and first.offsets[count] < line_end:
+        count += 1
+    count = len(first.text[:count].rstrip()) or count
+    return first.source_span(0, count)
+
+
+def build(rule: Rule, options: Any, ctx: Any) -> RequiredCheck:
+    unknown = sorted(set(options) - set(KIND_KEYS))
+    if unknown:
+        raise ctx.error(
+            f"unknown key {unknown[0]!r} for kind 'required' (expected: {', '.join(KIND_KEYS)})",
+            options.line_of(unknown[0]),
+        )
+    if "satisfied_by" not in options:
+        raise ctx.error(
+            "a 'required' rule needs 'satisfied_by' (the caveat's patterns)", options.line
+        )
+    if not rule.suggestion:
+        raise ctx.error(
+            "a 'required' rule needs a 'suggestion': the caveat that --fix inserts", options.line
+        )
+    if "\n" in rule.suggestion.strip():
+        raise ctx.error("the 'suggestion' of a 'required' rule must be one paragraph", options.line)
+    trigger = None
+    if "trigger" in options:
+        raw = options["trigger"]
+        compiler = _Compiler(ctx, options.line_of("trigger"))
+        if not isinstance(raw, list) or not raw:
+            raise ctx.error(
+                "'trigger' must be a non-empty list of groups (lexicon names or term lists)",
+                compiler.line,
+            )
+        regex = re.compile(
+            "|".join(compiler.group(g, "trigger").regex.pattern for g in raw), re.IGNORECASE
+        )
+        trigger = Group(regex)
+    check = RequiredCheck(
+        message=rule.message,
+        suggestion=rule.suggestion,
+        description=rule.name.removeprefix("missing-").replace("-", " "),
+        trigger=trigger,
+        satisfied_by=_patterns(
+            options["satisfied_by"],
+            "satisfied_by",
+            _Compiler(ctx, options.line_of("satisfied_by")),
+            ctx,
+        ),
+        unless=_patterns(
+            options["unless"], "unless", _Compiler(ctx, options.line_of("unless")), ctx
+        )
+        if "unless" in options
+        else (),
+    )
+    # The inserted sentence must satisfy the rule, or a second --fix would insert it again.
+    sentences = SENTENCE_END.split(rule.suggestion.strip())
+    if not any(check.recognises(s, prefilter=False) for s in sentences):
+        raise ctx.error(
+            "the rule's 'suggestion' does not satisfy its own 'satisfied_by' patterns, so "
+            "--fix would not be idempotent",
+            options.line,
+        )
+    _CANONICAL.add(_norm(rule.suggestion))
+    return check
+
+
+# --- where the caveat goes -------------------------------------------------------------
+
+
+def caveat_edits(doc: Document, position: str, caveat: str) -> tuple[Edit, ...]:
+    """Edits inserting ``caveat`` as its own paragraph, formatted for the document."""
+    blocks = doc.blocks
+    if doc.format == "html":
+        tree = _html_tree(doc.source)
+        if tree.heads:
+            blocks = [b for b in blocks if not tree.in_head(b.offsets[0])]
+    if not blocks:
+        return ()
+    anchor = _anchor(blocks, position)
+    newline = "\r\n" if "\r\n" in doc.source else "\n"
+    if doc.format == "html":
+        return (_html_edit(doc.source, _html_tree(doc.source), anchor, caveat, newline),)
+    last = anchor.offsets[max(len(anchor.text) - 1, 0)]
+    if doc.format == "markdown":
+        last = _markdown_block_end(doc.source, last)
+    return _paragraph_after(doc.source, last, caveat, newline)
+
+
+def _anchor(blocks: Sequence[Block], position: str) -> Block:
+    """The block the caveat goes after: the last one, or the title plus any caveats after it."""
+    if position == "end":
+        return blocks[-1]
+    index = 0
+    while index + 1 < len(blocks) and _norm(blocks[index + 1].text) in _CANONICAL:
+        index += 1
+    return blocks[index]
+
+
+def _paragraph_after(source: str, offset: int, caveat: str, newline: str) -> tuple[Edit, ...]:
+    """Insert a blank-line separated paragraph after the line holding ``offset``.
+
+    When text follows on the next line, a second edit turns that line break into a blank
+    line. Every caveat fix at this point carries the same second edit, and overlapping
+    copies are applied once, so two or three caveats together stay one blank line apart.
+    """
+    end = source.find("\n", offset)
+    if end == -1:
+        end = len(source)
+    at = end - 1 if end > 0 and source[end - 1] == "\r" and end < len(source) else end
+    edits = [Edit(at, at, newline + newline + caveat)]
+    if end < len(source) and _line_at(source, end + 1).strip():
+        edits.append(Edit(at, end + 1, newline + newline))
+    return tuple(edits)
+
+
+@lru_cache(maxsize=2)
+def _markdown_blocks(source: str) -> tuple[tuple[int, int], ...]:
+    """Line ranges [first, last] of the top-level Markdown blocks (lists, tables, quotes)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    parser = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    lines = source.split("\n")
+    ranges = []
+    for token in parser.parse(source):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        first, stop = token.map
+        last = stop - 1
+        while last > first and not lines[last].strip():
+            last -= 1
+        ranges.append((first, last))
+    return tuple(ranges)
+
+
+def _markdown_block_end(source: str, offset: int) -> int:
+    """An offset on the last line of the top-level block that holds ``offset``.
+
+    Inserting after that line, not after the prose itself, keeps a setext underline, the
+    rest of a table or list and a blockquote's later lines together.
+    """
+    line = source.count("\n", 0, offset)
+    for first, last in _markdown_blocks(source):
+        if first <= line <= last:
+            return _line_start(source, last)
+    return offset
+
+
+def _line_at(source: str, offset: int) -> str:
+    """The rest of the line from ``offset`` (without copying the rest of the file)."""
+    stop = source.find("\n", offset)
+    return source[offset : stop if stop != -1 else len(source)]
+
+
+def _line_start(source: str, line: int) -> int:
+    pos = 0
+    for _ in range(line):
+        pos = source.find("\n", pos) + 1
+    return pos
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+# Elements a caveat paragraph may be placed inside (next to their children).
+HTML_CONTAINERS = {"html", "body", "main", "article", "section", "div", "form"}
+# fmt: off
+HTML_VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+}
+# Start tags that close an open <p> (the HTML parsing rules for sloppy drafts).
+CLOSES_P = {
+    "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
+}
+# fmt: on
+# Start tag -> (elements it closes, elements that stop the search).
+IMPLIED = {
+    "li": ({"li"}, {"ul", "ol"}),
+    "dt": ({"dt", "dd"}, {"dl"}),
+    "dd": ({"dt", "dd"}, {"dl"}),
+    "tr": ({"tr", "td", "th"}, {"table", "thead", "tbody", "tfoot"}),
+    "td": ({"td", "th"}, {"tr", "table"}),
+    "th": ({"td", "th"}, {"tr", "table"}),
+}
+
+
+@dataclass
+class _Element:
+    tag: str
+    start: int
+    end: int = -1
+    closed: bool = False  # by its own end tag (end is just past it)
+    parent: int = -1
+
+
+class _HtmlTree:
+    """Element extents of an HTML draft, with the implied closes of sloppy markup."""
+
+    def __init__(self, source: str) -> None:
+        from html.parser import HTMLParser
+
+        self.source = source
+        self.elements: list[_Element] = []
+        starts = [0, *(m.end() for m in re.finditer("\n", source))]
+        tree = self
+        stack: list[int] = []
+
+        def close_to(index: int, at: int) -> None:
+            while stack:
+                top = stack.pop()
+                tree.elements[top].end = at
+                if top == index:
+                    return
+
+        class Parser(HTMLParser):
+            def source_offset(self) -> int:
+                line, column = self.getpos()
+                return starts[line - 1] + column
+
+            def handle_starttag(self, tag: str, attrs: Any) -> None:
+                at = self.source_offset()
+                if tag in CLOSES_P:
+                    for index in reversed(stack):
+                        if tree.elements[index].tag == "p":
+                            close_to(index, at)
+                            break
+                        if tree.elements[index].tag in HTML_CONTAINERS:
+                            break
+                if tag in IMPLIED:
+                    closes, stops = IMPLIED[tag]
+                    for index in reversed(stack):
+                        name = tree.elements[index].tag
+                        if name in closes:
+                            close_to(index, at)
+                            break
+                        if name in stops:
+                            break
+                if tag in HTML_VOID:
+                    return
+                parent = stack[-1] if stack else -1
+                tree.elements.append(_Element(tag, at, parent=parent))
+                stack.append(len(tree.elements) - 1)
+
+            def handle_endtag(self, tag: str) -> None:
+                at = self.source_offset()
+                for index in reversed(stack):
+                    if tree.elements[index].tag == tag:
+                        close_to(index, at)
+                        element = tree.elements[index]
+                        gt = tree.source.find(">", at)
+                        element.end = gt + 1 if gt != -1 else len(tree.source)
+                        element.closed = True
+                        return
+
+        parser = Parser(convert_charrefs=True)
+        parser.feed(source)
+        parser.close()
+        while stack:
+            self.elements[stack.pop()].end = len(source)
+        self.heads = [e for e in self.elements if e.tag == "head"]
+
+    def path(self, offset: int) -> list[int]:
+        """Indexes of the elements holding ``offset``, outermost first."""
+        inner = -1
+        for index, element in enumerate(self.elements):
+            if element.start <= offset < element.end:
+                inner = index
+        chain = []
+        while inner != -1:
+            chain.append(inner)
+            inner = self.elements[inner].parent
+        return chain[::-1]
+
+    def in_head(self, offset: int) -> bool:
+        """Whether ``offset`` is inside ``<head>`` (its title is no place for a caveat)."""
+        return any(e.start <= offset < e.end for e in self.heads)
+
+
+@lru_cache(maxsize=2)
+def _html_tree(source: str) -> _HtmlTree:
+    return _HtmlTree(source)
+
+
+def _html_edit(source: str, tree: _HtmlTree, anchor: Block, caveat: str, newline: str) -> Edit:
+    """A ``<p>`` after the element that holds the anchor, as a sibling inside its container.
+
+    From the anchor text, climb to the child of the nearest container (article, main,
+    body...): a list, table, blockquote or header is passed as a whole, never entered.
+    """
+    paragraph = f"<p>{html.escape(caveat, quote=False)}</p>"
+    last = anchor.offsets[max(len(anchor.text) - 1, 0)]
+    path = tree.path(last)
+    child = None
+    for index in reversed(path):
+        if tree.elements[index].tag in HTML_CONTAINERS:
+            break
+        child = index
+    if child is None:  # prose directly inside a container (or no markup at all)
+        at, indent = anchor.source_span(0, len(anchor.text))[1], ""
+    else:
+        element = tree.elements[child]
+        at = element.end
+        if not element.closed:  # implied end: keep the text's own line
+            while at > element.start and source[at - 1] in " \t\r\n":
+                at -= 1
+        line_start = source.rfind("\n", 0, element.start) + 1
+        lead = source[line_start : element.start]
+        indent = lead if not lead.strip() else ""
+    if not _line_at(source, at).strip():
+        return Edit(at, at, newline + indent + paragraph)
+    line_start = source.rfind("\n", 0, at) + 1
+    if not source[line_start:at].strip():  # a tag starts the next line: go before it
+        return Edit(line_start, line_start, indent + paragraph + newline)
+    return Edit(at, at, paragraph)

@@ -1,0 +1,391 @@
+"""``substitution`` rules: words with a plainer alternative, from a word list kept as data.
+
+A rule points at a terms file (YAML, relative to its pack)::
+
+    kind: substitution
+    terms: data/medical_jargon.yml
+    definitions: true          # a term explained where it is first used is not flagged
+    report: first-per-section  # or: every
+    detail: "“{term}” is medical jargon: say “{alternative}”, or explain it."
+    detail-explain: "“{term}” is medical jargon: explain it, for example {alternative}."
+
+The terms file maps spellings and inflections to alternatives, position by position::
+
+    terms:
+      hyperglycaemia|hyperglycemia: high blood sugar
+      commence|commences|commenced: start|starts|started
+      prevalence: {explain: how many people have a condition}   # no one-word swap
+      chronic kidney disease: {allow: the name of a condition}   # not "long-term kidney..."
+
+Terms files belong in a subfolder of the pack folder: every ``*.yml`` directly in a pack
+folder is read as a rule pack.
+
+Why it works this way: the prose is cut into words once, and a dictionary of every form
+(with the word prefixes of multi-word forms) is walked from each word, longest form first.
+That is one pass over the prose whatever the length of the list, and unlike a regex of
+900 alternatives it costs nothing to build at start-up. Words joined by hyphens are one word
+("pre-hypertension" is not "hypertension"); a possessive "'s" is not part of the word. The
+fix is unsafe (a word swap can need the sentence reworded) and keeps the capitalisation of
+the replaced word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from writer.diagnostics import Edit, Fix, InputError, WriterError
+from writer.document.model import Block, Document
+from writer.rules.model import Finding, LintContext, Rule
+
+OPTION_KEYS = {"terms", "definitions", "report", "in-headings", "detail", "detail-explain"}
+FILE_KEYS = {"sources", "terms"}
+REPORT_MODES = ("every", "first-per-section")
+DEFAULT_DETAIL = "“{term}”: say “{alternative}”."
+DEFAULT_DETAIL_EXPLAIN = "“{term}”: explain it, for example {alternative}."
+
+_NORMALISE = str.maketrans({"’": "'", "\u2010": "-", "\u2011": "-"})
+_SPACES = re.compile(r"\s+")
+# A word: letters or digits, joined by hyphens or apostrophes ("follow-up", "don't").
+WORD = re.compile(r"[^\W_]+(?:[\-\u2010\u2011'’][^\W_]+)*")
+# Words too common to show that a gloss explains the term ("high blood sugar" -> sugar).
+_STOPWORDS = frozenset(
+    {
+        "that", "this", "with", "from", "your", "when", "into", "than", "them", "they",
+        "have", "been", "were", "what", "which", "some", "more", "less", "very", "also",
+        "such", "other", "part", "body",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One entry of a terms file: the forms it covers and what to say instead."""
+
+    entry: int  # index of the entry (forms of one entry share their definition)
+    alternative: str
+    explain: bool  # no drop-in replacement: the term needs explaining, so no fix
+    keywords: frozenset[str]  # words that show a gloss explains it
+    allow: bool = False  # a name that contains a listed word ("chronic kidney disease")
+
+
+def normalise(text: str) -> str:
+    """Lower case, plain apostrophes and hyphens, single spaces: how forms are compared."""
+    return _SPACES.sub(" ", text.translate(_NORMALISE)).lower()
+
+
+def words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, normalised word) for each word; a possessive "'s" is left out."""
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        word = match.group().translate(_NORMALISE).lower()
+        if word.endswith("'s") and len(word) > 2:
+            word, end = word[:-2], end - 2
+        yield start, end, word
+
+
+class TermIndex:
+    """Finds listed forms in prose: whole words, longest form first, left to right."""
+
+    def __init__(self, forms: Iterable[str]) -> None:
+        self.forms: set[str] = set()
+        self.prefixes: set[str] = set()  # word prefixes of multi-word forms
+        for form in forms:
+            key = self.key(form)
+            self.forms.add(key)
+            parts = key.split(" ")
+            for n in range(1, len(parts)):
+                self.prefixes.add(" ".join(parts[:n]))
+
+    @staticmethod
+    def key(form: str) -> str:
+        """A form as the index stores it (the same treatment as words in the prose)."""
+        return " ".join(word for _, _, word in words(form))
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, key) of each listed form in ``text``."""
+        found = list(words(text))
+        i = 0
+        while i < len(found):
+            start, end, key = found[i]
+            best: tuple[int, str] | None = (i, key) if key in self.forms else None
+            j = i
+            while key in self.prefixes and j + 1 < len(found):
+                gap = text[found[j][1] : found[j + 1][0]]
+                if gap[:2] in ("'s", "’s"):  # "Alzheimer's disease"
+                    gap = gap[2:]
+                if not gap.isspace():
+                    break
+                j += 1
+                key = f"{key} {found[j][2]}"
+                if key in self.forms:
+                    best = (j, key)
+            if best is None:
+                i += 1
+                continue
+            last, key = best
+            yield start, found[last][1], key
+            i = last + 1
+
+
+def _keywords(alternative: str) -> frozenset[str]:
+    found = re.findall(r"[a-z]{4,}", alternative.lower())
+    return frozenset(w for w in found if w not in _STOPWORDS)
+
+
+def load_terms(path: Path) -> dict[str, Term]:
+    """Read a terms file into {normalised form: Term}. Errors name the file and line."""
+    from writer.yamlio import LineDict, read_yaml_file
+
+    data = read_yaml_file(path)
+
+    def error(message: str, line: int | None = None) -> WriterError:
+        return WriterError(InputError(str(path), message, line))
+
+    if not isinstance(data, LineDict) or not isinstance(data.get("terms"), LineDict):
+        raise error("a terms file must be a mapping with a 'terms' mapping", 1)
+    unknown = sorted(set(data) - FILE_KEYS)
+    if unknown:
+        key = unknown[0]
+        raise error(f"unknown key {key!r} (expected: sources, terms)", data.line_of(key))
+    raw: LineDict = data["terms"]
+    terms: dict[str, Term] = {}
+    for entry, (key, value) in enumerate(raw.items()):
+        line = raw.line_of(str(key))
+        if not isinstance(key, str) or not key.strip():
+            raise error("each term must be a non-empty string", line)
+        forms = [f.strip() for f in key.split("|")]
+        explain = allow = False
+        if isinstance(value, Mapping):
+            items = list(value.items())
+            kind, text = items[0] if len(items) == 1 else (None, None)
+            if kind not in ("explain", "allow") or not isinstance(text, str):
+                raise error(
+                    f"{key!r}: give a string alternative, {{explain: text}} or {{allow: reason}}",
+                    line,
+                )
+            alternatives = [text.strip()]
+            explain, allow = kind == "explain", kind == "allow"
+        elif isinstance(value, str):
+            alternatives = [a.strip() for a in value.split("|")]
+        else:
+            raise error(f"{key!r}: the alternative must be a string", line)
+        if not all(forms) or not all(alternatives):
+            raise error(f"{key!r}: empty form or alternative (check the '|' separators)", line)
+        if len(alternatives) not in (1, len(forms)):
+            raise error(
+                f"{key!r}: {len(forms)} forms but {len(alternatives)} alternatives "
+                "(give one alternative, or one per form)",
+                line,
+            )
+        for i, form in enumerate(forms):
+            plain = normalise(form)
+            if " ".join(WORD.findall(plain)) != plain:
+                raise error(f"{form!r}: a term must be words (letters, digits, - and ')", line)
+            norm = TermIndex.key(form)
+            if norm in terms:
+                raise error(f"{form!r} is listed twice", line)
+            alternative = alternatives[i] if len(alternatives) > 1 else alternatives[0]
+            keywords = _keywords(" ".join(alternatives))
+            terms[norm] = Term(entry, alternative, explain, keywords, allow)
+    if not terms:
+        raise error("the terms file lists no terms", data.line_of("terms"))
+    return terms
+
+
+# --- "unless defined on first use" --------------------------------------------------------
+
+_QUOTE_OPEN = "[\"'‘“]?"
+_QUOTE_CLOSE = "[\"'’”]?"
+# term (gloss): a parenthesis of words right after the term, not a citation or cross-reference
+_GLOSS_IN_PARENS = re.compile(
+    _QUOTE_CLOSE + r"\s*\(\s*(?!see\b|ref|fig|table|e\.?g\b)([^()]{3,120})\)", re.I
+)
+_CITATION = re.compile(r"\b(?:1[89]|20)\d\d\b|\bet al\b")
+# plain words (term), (also called term), (known as term)
+_OPENS_PARENS = re.compile(
+    r"\w[^()]*\(\s*(?:(?:also|sometimes|often|usually)\s+)?(?:called\s+|known\s+as\s+|termed\s+|or\s+)?"
+    + _QUOTE_OPEN + r"$",
+    re.I,
+)
+_CLOSES_PARENS = re.compile(_QUOTE_CLOSE + r"\s*\)")
+# ... called term / known as term / the medical word for this is term
+_NAMED_BEFORE = re.compile(
+    r"\b(?:called|known\s+as|termed|(?:medical|technical|scientific)\s+(?:term|name|word)"
+    r"(?:\s+for\s+[^.;:!?]{1,60}?)?\s+is)\s*:?\s*(?:(?:the|an?)\s+)?" + _QUOTE_OPEN + r"$",
+    re.I,
+)
+# term means ... / term is the medical word for ... / term is when ...
+_DEFINED_AFTER = re.compile(
+    _QUOTE_CLOSE
+    + r"\s*,?\s*(?:means|meaning|refers\s+to|describes|which\s+means|that\s+is,|i\.e\.|"
+    r"(?:is|are)\s+(?:the\s+|a\s+)?(?:medical\s+|technical\s+|scientific\s+)?"
+    r"(?:term|name|word)s?\s+for|"
+    r"(?:is|are)\s+(?:when|what\s+happens|a\s+condition|a\s+disease|an?\s+(?:type|kind)\s+of|"
+    r"medicines?|drugs?)|happens\s+when)\b",
+    re.I,
+)
+# term – gloss –   and   term, or gloss,   (the gloss must share a word with the alternative)
+_DASH_GLOSS = re.compile(r"\s*(?:[–—]|\s-)\s*([^–—.;:!?()]{3,80})(?:[–—]|\s-\s|[.;:!?]|$)")
+# term: gloss   and   term levels (gloss)   (one word may sit between term and gloss)
+_COLON_GLOSS = re.compile(r"(?:\s+[\w\-]+)?\s*:\s+([^.;!?]{3,120})")
+_NEAR_PARENS_GLOSS = re.compile(r"\s+[\w\-]+\s*\(([^()]{3,120})\)")
+_OR_GLOSS_AFTER = re.compile(r"\s*,\s*or\s+([^,.;:!?()]{3,80})(?:[,.;:!?]|$)", re.I)
+_OR_GLOSS_BEFORE = re.compile(r"([^,.;:!?()]{3,80}),\s*or\s+$", re.I)
+
+
+def _explains(gloss: str, term: Term) -> bool:
+    return bool(term.keywords & set(re.findall(r"[a-z]{4,}", gloss.lower())))
+
+
+def is_defined(text: str, start: int, end: int, term: Term) -> bool:
+    """Is the term at text[start:end] explained right where it is used?"""
+    before, after = text[:start], text[end:]
+    gloss = _GLOSS_IN_PARENS.match(after)
+    if gloss and re.search(r"[a-z]{3,}", gloss.group(1)) and not _CITATION.search(gloss.group(1)):
+        return True
+    if _OPENS_PARENS.search(before[-200:]) and _CLOSES_PARENS.match(after):
+        return True
+    if _NAMED_BEFORE.search(before[-120:]) or _DEFINED_AFTER.match(after):
+        return True
+    for pattern in (_DASH_GLOSS, _COLON_GLOSS, _NEAR_PARENS_GLOSS):
+        near = pattern.match(after)
+        if near and _explains(near.group(1), term):
+            return True
+    comma = _OR_GLOSS_AFTER.match(after) or _OR_GLOSS_BEFORE.search(before[-90:])
+    return bool(comma and _explains(comma.group(1), term))
+
+
+# --- The check -------------------------------------------------------------------------------
+
+
+def match_case(replacement: str, original: str) -> str:
+    """Give the replacement the capitalisation of the word it replaces."""
+    if len(original) > 1 and original.isupper():
+        return replacement.upper()
+    if original[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def article_for(phrase: str) -> str:
+    """ "a" or "an" before a phrase (by its first letter, with the usual exceptions)."""
+    word = phrase.lower()
+    if word.startswith(("uni", "use", "usu", "uri", "ure", "eu", "one", "once")):
+        return "a"
+    if word.startswith(("hour", "honest", "heir")):
+        return "an"
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])(an?)(\s+)$", re.I)
+
+
+class SubstitutionCheck:
+    def __init__(self, rule: Rule, terms: dict[str, Term], options: Mapping[str, Any]) -> None:
+        self.rule = rule
+        self.terms = terms
+        self.definitions: bool = options.get("definitions", False)
+        self.report: str = options.get("report", "every")
+        self.in_headings: bool = options.get("in-headings", False)
+        self.detail: str = options.get("detail", DEFAULT_DETAIL)
+        self.detail_explain: str = options.get("detail-explain", DEFAULT_DETAIL_EXPLAIN)
+        self.index = TermIndex(terms)
+
+    def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]:
+        return list(self._findings(doc))
+
+    def _findings(self, doc: Document) -> Iterator[Finding]:
+        defined: set[int] = set()
+        reported: set[tuple[int, int]] = set()
+        for block in doc.blocks:
+            heading = block.kind == "heading" or block.level > 0
+            if heading and not self.in_headings:
+                continue
+            for start, end, key in self.index.finditer(block.text):
+                term = self.terms[key]
+                if term.allow or term.entry in defined:
+                    continue
+                if self.definitions and not heading and is_defined(block.text, start, end, term):
+                    defined.add(term.entry)
+                    continue
+                if self.report == "first-per-section":
+                    seen = (term.entry, block.section)
+                    if seen in reported:
+                        continue
+                    reported.add(seen)
+                yield self._finding(doc, block, start, end, term)
+
+    def _finding(self, doc: Document, block: Block, begin: int, stop: int, term: Term) -> Finding:
+        found = block.text[begin:stop]
+        start, end = block.source_span(begin, stop)
+        template = self.detail_explain if term.explain else self.detail
+        message = template.format(term=found, alternative=term.alternative)
+        if term.explain:
+            return Finding(start, end, message, suggestion=term.alternative)
+        replacement = match_case(term.alternative, found)
+        fix = self._fix(doc, block, begin, stop, replacement)
+        return Finding(start, end, message, suggestion=term.alternative, fix=fix)
+
+    def _fix(
+        self, doc: Document, block: Block, begin: int, stop: int, replacement: str
+    ) -> Fix | None:
+        term_text = block.text[begin:stop]
+        article = _ARTICLE_BEFORE.search(block.text[max(0, begin - 4) : begin])
+        if article:
+            word = article.group(1)
+            wanted = match_case(article_for(replacement), word)
+            if wanted.lower() != word.lower():
+                begin -= len(article.group(0))
+                replacement = wanted + article.group(2) + replacement
+        start, end = block.source_span(begin, stop)
+        # Only when the source is the same text (no markup inside the span) can it be swapped.
+        if normalise(doc.source[start:end]) != normalise(block.text[begin:stop]):
+            return None
+        description = f"replace “{term_text}” with “{replacement.strip()}”"
+        return Fix((Edit(start, end, replacement),), safe=False, description=description)
+
+
+def _flag(options: Any, key: str, ctx: Any) -> None:
+    if key in options and not isinstance(options[key], bool):
+        raise ctx.error(f"{key!r} must be true or false", options.line_of(key))
+
+
+def build(rule: Rule, options: Any, ctx: Any) -> SubstitutionCheck:
+    unknown = sorted(set(options) - OPTION_KEYS)
+    if unknown:
+        raise ctx.error(
+            f"unknown key {unknown[0]!r} for kind 'substitution' "
+            f"(expected: {', '.join(sorted(OPTION_KEYS))})",
+            options.line_of(unknown[0]),
+        )
+    name = options.get("terms")
+    if not isinstance(name, str) or not name.strip():
+        raise ctx.error(
+            "'terms' must name a terms file (relative to this pack)", options.line_of("terms")
+        )
+    path = (Path(ctx.path).parent / name).resolve()
+    if not path.is_file():
+        raise ctx.error(f"terms file not found: {name}", options.line_of("terms"))
+    for key in ("definitions", "in-headings"):
+        _flag(options, key, ctx)
+    if options.get("report", "every") not in REPORT_MODES:
+        raise ctx.error(
+            f"'report' must be one of {', '.join(REPORT_MODES)}", options.line_of("report")
+        )
+    for key in ("detail", "detail-explain"):
+        if key in options:
+            template = options[key]
+            try:
+                if not isinstance(template, str):
+                    raise TypeError
+                template.format(term="x", alternative="y")
+            except (KeyError, IndexError, ValueError, TypeError):
+                raise ctx.error(
+                    f"{key!r} must be a string using only {{term}} and {{alternative}}",
+                    options.line_of(key),
+                ) from None
+    return SubstitutionCheck(rule, load_terms(path), options)
