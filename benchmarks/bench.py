@@ -68,9 +68,10 @@ def run_once(command: Sequence[str]) -> tuple[float, float]:
     start = time.perf_counter()
     proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):  # 1: findings, which is expected
-        err = proc.stderr.decode(errors="replace")[-2000:]
-        raise SystemExit(f"bench: {' '.join(command)} exited {proc.returncode}\n{err}")
+    err = proc.stderr.decode(errors="replace")
+    # 1 means findings, which is expected; but a crash also exits 1 in Python.
+    if proc.returncode not in (0, 1) or "Traceback (most recent call last)" in err:
+        raise SystemExit(f"bench: {' '.join(command)} exited {proc.returncode}\n{err[-2000:]}")
     return elapsed, _cpu() - cpu
 
 

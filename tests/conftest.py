@@ -54,3 +54,11 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
         return path
 
     return _write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the rule cache of test runs out of the user's real cache folder."""
+    import os
+
+    os.environ["WRITER_CACHE_DIR"] = str(tmp_path_factory.mktemp("writer-cache"))

@@ -21,6 +21,7 @@ from writer.config import Settings
 from writer.diagnostics import Diagnostic
 from writer.fixes import apply_edits
 from writer.rules.kinds.required import RequiredCheck
+from writer.rules.model import RuleSet
 from writer.rules.packs import load_rules
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,17 +30,19 @@ LABELLED: dict[str, dict[str, dict[str, list[str]]]] = yaml.safe_load(DATA.read_
 CAVEATS = ("missing-experimental-caveat", "missing-regulatory-caveat", "missing-medication-caveat")
 CODES = {"HW201", "HW202", "HW203"}
 TOPIC = "# Stem cell therapy for diabetes\n\n"
-# (recall, precision) floors. dev was used to write the patterns; heldout was written
-# afterwards and never used to change them, so its figures are the honest estimate for new
-# wording: paraphrase recall is limited, precision (never taking a near miss for the
-# caveat, which would hide a missing one) is what the patterns are built for.
+# (recall, precision) floors, just below the measured figures. dev is used to write the
+# patterns (it includes the previous held-out split). heldout was written before the last
+# round of pattern changes and scored before and after it (recall 0.54 -> 0.89,
+# 0.78 -> 0.96, 0.58 -> 0.87), never used to choose a pattern, so its figures are the
+# honest estimate for new wording. Precision (never taking a near miss for the caveat,
+# which would hide a missing one) is what the patterns are built for.
 FLOORS = {
-    ("dev", "missing-experimental-caveat"): (0.95, 0.97),
-    ("dev", "missing-regulatory-caveat"): (0.95, 0.97),
-    ("dev", "missing-medication-caveat"): (0.95, 0.97),
-    ("heldout", "missing-experimental-caveat"): (0.30, 0.90),
-    ("heldout", "missing-regulatory-caveat"): (0.45, 0.90),
-    ("heldout", "missing-medication-caveat"): (0.70, 0.85),
+    ("dev", "missing-experimental-caveat"): (0.98, 0.98),
+    ("dev", "missing-regulatory-caveat"): (0.98, 0.98),
+    ("dev", "missing-medication-caveat"): (0.98, 0.98),
+    ("heldout", "missing-experimental-caveat"): (0.87, 0.95),
+    ("heldout", "missing-regulatory-caveat"): (0.93, 0.97),
+    ("heldout", "missing-medication-caveat"): (0.84, 0.95),
 }
 
 
@@ -91,7 +94,8 @@ def test_labelled_set_is_large_enough() -> None:
         positives = sum(len(s["satisfies"]) for s in splits.values())
         negatives = sum(len(s["near_misses"]) for s in splits.values())
         assert positives >= 40 and negatives >= 40, name
-        assert splits["heldout"]["satisfies"] and splits["heldout"]["near_misses"]
+        assert len(splits["heldout"]["satisfies"]) >= 40, name
+        assert len(splits["heldout"]["near_misses"]) >= 40, name
 
 
 def test_topic_line_alone_is_flagged() -> None:
@@ -171,10 +175,41 @@ def test_canonical_suggestion_satisfies_its_rule(name: str) -> None:
         ("missing-experimental-caveat", "This is not experimental."),
         ("missing-experimental-caveat", "It is a proven treatment, no longer experimental."),
         ("missing-regulatory-caveat", "Approval does not differ between countries."),
+        ("missing-medication-caveat", "Keep taking your insulin only until the cells take over."),
+        ("missing-medication-caveat", "Keep taking our capsules even if your GP objects."),
+        ("missing-experimental-caveat", "These injections are no longer being studied."),
+        ("missing-experimental-caveat", "Nobody has tested more patients than our clinic."),
+        ("missing-regulatory-caveat", "Approved in Brazil, the therapy is open to visitors."),
+        ("missing-regulatory-caveat", "Unlike other treatments, ours is fully approved."),
+        ("missing-regulatory-caveat", "It is legal in a few countries, including ours."),
     ],
 )
 def test_opposites_and_negations_do_not_count(name: str, sentence: str) -> None:
     assert not recognised(name, sentence)
+
+
+@pytest.mark.parametrize(
+    "name,sentence",
+    [  # one sentence per concept group added for unseen wording
+        ("missing-experimental-caveat", "Scientists are still researching the approach."),
+        ("missing-experimental-caveat", "It is only available in early trials."),
+        ("missing-experimental-caveat", "You cannot have it outside a research study."),
+        ("missing-experimental-caveat", "The evidence for it is weak."),
+        ("missing-experimental-caveat", "There is no approved cell therapy for diabetes."),
+        ("missing-experimental-caveat", "It is not a routine treatment."),
+        ("missing-regulatory-caveat", "It has not been cleared by Health Canada."),
+        ("missing-regulatory-caveat", "Check with your national regulator first."),
+        ("missing-regulatory-caveat", "Clinics overseas may not be regulated."),
+        ("missing-medication-caveat", "Keep taking your insulin."),
+        ("missing-medication-caveat", "Do not stop taking your tablets."),
+        (
+            "missing-medication-caveat",
+            "Do not stop any treatment you are on, including insulin, without medical advice.",
+        ),
+    ],
+)
+def test_concept_groups_recognise_plain_forms(name: str, sentence: str) -> None:
+    assert recognised(name, sentence)
 
 
 def test_curly_apostrophes_are_read_like_straight_ones() -> None:
@@ -516,3 +551,76 @@ def test_missing_suggestion_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "nosugg.yml").write_text(head + "    satisfied_by: [{all: [[doctor]]}]\n", "utf-8")
     _, errors = load_rules([tmp_path])
     assert len(errors) == 1 and "needs a 'suggestion'" in errors[0].message
+
+
+# --- lazy compiling: cheap start-up, errors still name the file and line ------------------
+
+
+def _caveat_checks(ruleset: RuleSet) -> list[RequiredCheck]:
+    checks = [r.check for r in ruleset if r.kind == "required"]
+    found = [c for c in checks if isinstance(c, RequiredCheck)]
+    assert len(found) == len(checks) >= 3
+    return found
+
+
+def test_built_in_required_rules_compile_and_fix_idempotently() -> None:
+    """Built-in packs are not compiled at load (start-up cost), so check them all here."""
+    for check in _caveat_checks(builtin_ruleset()):
+        check.validate()
+
+
+def test_loading_compiles_nothing_and_a_draft_compiles_only_what_it_needs() -> None:
+    ruleset, errors = load_rules()
+    assert errors == []
+    checks = _caveat_checks(ruleset)
+    groups = {id(g): g for c in checks for g in c.groups()}.values()
+    assert not [g for g in groups if g._regex is not None]
+    config = Settings(select=("caveats",))
+    lint_text(RECIPE, settings=config, ruleset=ruleset)  # no topic: nothing to compile
+    assert not [g for g in groups if g._regex is not None]
+    found = lint_text(TOPIC + "Clinics sell it.\n", settings=config, ruleset=ruleset)
+    assert {d.rule for d in found} == CODES
+    compiled = [g for g in groups if g._regex is not None]
+    assert all(c.trigger is not None and c.trigger._regex is not None for c in checks)
+    assert len(compiled) < len(groups) / 2, (len(compiled), len(groups))
+
+
+BROKEN_PACK = """pack: lazy
+rules:
+  - code: XX950
+    name: missing-lazy-note
+    kind: required
+    category: caveats
+    severity: error
+    message: m
+    why: w
+    source: s
+    suggestion: Ask your nurse.
+    trigger: [[stem cells?]]
+    satisfied_by:
+      - all: [[nurse]]
+      - all: [['(unclosed']]
+    examples: {flagged: [x], passing: [y]}
+"""
+
+
+def test_lazy_built_in_term_error_names_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken term in a pack that is compiled lazily is still reported with its file and
+    line, when it is first needed (and by validate(), which the tests run)."""
+    from writer.diagnostics import WriterError
+    from writer.rules import packs
+
+    (tmp_path / "lazy.yml").write_text(BROKEN_PACK, "utf-8")
+    monkeypatch.setattr(packs, "builtin_rules_dir", lambda: tmp_path)
+    ruleset, errors = load_rules()
+    assert errors == []  # lazily compiled: not checked at load
+    rule = ruleset.find("XX950")
+    assert rule is not None and isinstance(rule.check, RequiredCheck)
+    for attempt in (rule.check.validate, lambda: lint_text("Stem cells.\n", ruleset=ruleset)):
+        with pytest.raises(WriterError) as info:
+            attempt()
+        error = info.value.error
+        assert error.path.endswith("lazy.yml") and error.line == 15
+        assert "invalid term '(unclosed'" in error.message

@@ -1,7 +1,10 @@
 """Precision and recall of the claims rules on our own labelled sentences.
 
 tests/data/claims_dev.yml is what the rules were tuned on; claims_heldout.yml was written
-before the rules and never tuned on, so its numbers are the honest estimate. The floors sit
+before the rules and never tuned on, so its numbers are the honest estimate.
+claims_fresh.yml holds unfamiliar marketing wording (testimonials, headlines, translated
+English, superlatives, implied certainty) and hard negatives, written before the rules were
+generalised for it; its header records the before/after scores. The floors sit
 a little below what the rules achieve today: a change that makes the linter cry wolf, or
 miss claims it used to catch, fails here and lists the items it now gets wrong.
 """
@@ -19,8 +22,13 @@ from writer.config import Settings
 
 DATA = Path(__file__).parent / "data"
 CLAIMS_ONLY = Settings(select=("claims",))
-# (precision, recall) floors; measured today: dev 1.000 / 0.987, held-out 0.988 / 0.976.
-FLOORS = {"claims_dev.yml": (0.97, 0.95), "claims_heldout.yml": (0.95, 0.93)}
+# (precision, recall) floors; measured today: dev 1.000 / 0.990, held-out 0.988 / 0.988,
+# fresh 1.000 / 0.971.
+FLOORS = {
+    "claims_dev.yml": (0.97, 0.95),
+    "claims_heldout.yml": (0.95, 0.93),
+    "claims_fresh.yml": (0.97, 0.95),
+}
 TAGS_REQUIRED = {
     "negated", "question", "warning", "hedged", "trial-result", "caveat",
     "faq", "listicle", "testimonial", "headline", "translated",
@@ -48,9 +56,11 @@ def test_labelled_set_is_well_formed(name: str) -> None:
 
 
 def test_sets_do_not_share_items() -> None:
-    dev = {row["text"] for row in items("claims_dev.yml")}
-    held = {row["text"] for row in items("claims_heldout.yml")}
-    assert not dev & held
+    texts = {name: {row["text"] for row in items(name)} for name in FLOORS}
+    names = sorted(texts)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            assert not texts[first] & texts[second], (first, second)
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

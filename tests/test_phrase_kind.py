@@ -21,6 +21,15 @@ from writer.rules.kinds.phrase import (
 from writer.rules.model import Finding, LintContext, Rule
 from writer.rules.packs import load_rules
 
+
+@pytest.fixture(autouse=True)
+def _private_build_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packs written by these tests must not crowd the user's real build cache."""
+    monkeypatch.setenv("WRITER_CACHE_DIR", str(tmp_path_factory.mktemp("build-cache")))
+
+
 LEXICONS = {
     "drugs": ["insulin", "metformin", "blood pressure pill(s)?"],
     "nested": ["{drugs} (pen|pump)(s)?"],
@@ -106,11 +115,32 @@ def test_token_patterns(pattern: str, text: str, expected: bool) -> None:
         ("#90-10", "bad number range"),
         ("cu*re", "may only end a word"),
         ("a || b", "empty"),
+        ("cure }", "without an opening '{'"),
+        ("cure\\", "at the end of the pattern"),
+        ("{drugs} ~2", "between two words"),
     ],
 )
 def test_bad_patterns_are_explained(pattern: str, problem: str) -> None:
     with pytest.raises(PatternError, match=re.escape(problem)):
         Compiler(LEXICONS).pattern(pattern)
+    # The cheap check a pack load runs (without building regex source) finds it too.
+    with pytest.raises(PatternError, match=re.escape(problem)):
+        Compiler(LEXICONS).check(pattern)
+
+
+def test_escaped_star_and_backslash_are_words() -> None:
+    assert matches("5\\* hotel", "a 5* hotel")
+    assert not matches("5\\* hotel", "a 55 hotel")
+
+
+def test_words_after_a_group_that_owns_its_space_are_triggers() -> None:
+    """"(your )?diabetes" needs the word diabetes: the prefilter must know that, or every
+    sentence with any other trigger word runs the regex."""
+    (conj,) = Compiler(LEXICONS).conjunctions("(your |my )?diabetes") or []
+    assert [sorted(t.words) for t in conj] == [["diabetes"]]
+    # Glued for real ("tumo(u)?r"): no whole word to look for in the group's tail.
+    (conj,) = Compiler(LEXICONS).conjunctions("tumo(u)?r") or []
+    assert [t.prefixes for t in conj] == [("tumo",)]
 
 
 # --- rules from a pack written by the test ------------------------------------------------
@@ -345,6 +375,106 @@ def test_every_built_in_regex_compiles() -> None:
                 assert lazy is None or lazy.regex.pattern
 
 
+# --- start-up: nothing is compiled at load; errors still name file and line ---------------
+
+
+def test_loading_builds_no_regex_until_trigger_words_turn_up(tmp_path: Path) -> None:
+    rule, errors = load(tmp_path, """    patterns: ["miracle cure", "guaranteed results"]
+    unless:
+      - {scope: before, cues: "{test_negators}"}
+""")
+    assert not errors and rule is not None
+    check = rule.check
+    assert isinstance(check, PhraseCheck)
+    lazies = [spec.regex for spec in check.specs] + [c.cues for c in check.unless]
+    assert all(lazy is not None and lazy._source is None and lazy._regex is None for lazy in lazies)
+    assert found(rule, "The weather was mild. Guaranteed results!") == ["Guaranteed results"]
+    first, second = check.specs
+    assert first.regex._regex is None  # no sentence had "miracle" and "cure"
+    assert second.regex._regex is not None
+
+
+def test_a_regex_that_fails_to_compile_names_file_and_line(tmp_path: Path) -> None:
+    from writer.diagnostics import WriterError
+    from writer.rules.kinds.phrase import LazyRegex
+    from writer.rules.packs import PackContext
+
+    ctx = PackContext(tmp_path / "pack.yml")
+    lazy = LazyRegex(lambda: "(unclosed", lambda problem: ctx.error(problem, 7))
+    with pytest.raises(WriterError) as caught:
+        lazy.search("text")
+    assert str(caught.value.error).startswith(f"{tmp_path / 'pack.yml'}:7:")
+    assert "cannot be compiled" in str(caught.value.error)
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("WRITER_CACHE_DIR", str(folder))
+    return folder
+
+
+def _load_fresh(tmp_path: Path, body: str) -> tuple[Rule | None, list[str]]:
+    """A new lexicon table, hence a new compiler reading the cache from disk."""
+    from writer.rules.kinds import phrase
+
+    phrase._LAST_COMPILER.clear()
+    rule, errors = load(tmp_path, body)
+    for compiler in phrase._LAST_COMPILER:
+        compiler.cache.save()
+    return rule, errors
+
+
+BODY = """    patterns:
+      - "(miracle|magic) cure ~2 {test_warnings}"
+      - "cure(s)? (your )?diabetes"
+    unless:
+      - {scope: before, cues: "{test_negators}"}
+"""
+
+
+def test_the_build_cache_gives_the_same_rules_as_building(cache_dir: Path, tmp_path: Path) -> None:
+    cold, errors = _load_fresh(tmp_path, BODY)
+    assert not errors and cold is not None
+    (saved,) = cache_dir.glob("phrase-*.json")
+    assert '"p:cure(s)? (your )?diabetes"' in saved.read_text(encoding="utf-8")
+    warm, errors = _load_fresh(tmp_path, BODY)
+    assert not errors and warm is not None
+    assert isinstance(cold.check, PhraseCheck) and isinstance(warm.check, PhraseCheck)
+    for a, b in zip(cold.check.specs, warm.check.specs, strict=True):
+        assert (a.conjunctions, a.gaps, a.regex.source) == (b.conjunctions, b.gaps, b.regex.source)
+    text = "A miracle cure, beware of it. It cures your diabetes."
+    assert found(cold, text) == found(warm, text) == ["cures your diabetes"]
+
+
+def test_a_damaged_cache_is_ignored(cache_dir: Path, tmp_path: Path) -> None:
+    _load_fresh(tmp_path, BODY)
+    (saved,) = cache_dir.glob("phrase-*.json")
+    saved.write_text('{"format": 1, "entries": {"p:cure(s)? (your )?diabetes": {"c": 3}}}')
+    rule, errors = _load_fresh(tmp_path, BODY)
+    assert not errors and rule is not None
+    assert found(rule, "It cures diabetes.") == ["cures diabetes"]
+    saved.write_text("not json")
+    rule, errors = _load_fresh(tmp_path, BODY)
+    assert not errors and rule is not None and found(rule, "It cures diabetes.")
+
+
+def test_errors_are_never_cached(cache_dir: Path, tmp_path: Path) -> None:
+    body = """    patterns: ["cure {nope}"]\n"""
+    for _ in range(2):
+        rule, errors = _load_fresh(tmp_path, body)
+        assert rule is None and len(errors) == 1 and "unknown lexicon 'nope'" in errors[0]
+
+
+def test_the_cache_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WRITER_CACHE_DIR", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    rule, errors = _load_fresh(tmp_path, BODY)
+    assert not errors and rule is not None
+    assert not any(tmp_path.rglob("phrase-*.json"))
+
+
 # --- the word prefilter is an optimisation only: it must never change a result ------------
 
 PHRASE_RULES = [r for r in builtin_ruleset() if isinstance(r.check, PhraseCheck)]
@@ -409,7 +539,7 @@ def test_prefilter_never_changes_findings_on_the_labelled_sets() -> None:
     data = Path(__file__).parent / "data"
     items = [
         item["text"]
-        for name in ("claims_dev.yml", "claims_heldout.yml")
+        for name in ("claims_dev.yml", "claims_heldout.yml", "claims_fresh.yml")
         for item in yaml.safe_load((data / name).read_text(encoding="utf-8"))["items"]
     ]
     examples = [e.text for r in PHRASE_RULES for e in (*r.flagged, *r.passing)]

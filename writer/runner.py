@@ -97,7 +97,13 @@ def lint_source(
     extra: list[Diagnostic] = []
     if grammar is not None:
         extra = grammar.diagnostics(doc, ruleset, settings)
-    return FileResult(source.path, lint_document(doc, ruleset, settings, extra), document=doc)
+    try:
+        found = lint_document(doc, ruleset, settings, extra)
+    except WriterError as exc:
+        # A rule pack problem found only when a rule first runs (patterns compile lazily):
+        # report it against the pack, and carry on with the other files.
+        return FileResult(source.path, errors=[exc.error], document=doc)
+    return FileResult(source.path, found, document=doc)
 
 
 class GrammarHook:

@@ -21,7 +21,18 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-@click.command()
+class _LintCommand(click.Command):
+    """``--grammar`` alone means ``--grammar=on``; its value must be attached with ``=``.
+
+    click would otherwise take the next word (a draft's path) as the option's value.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = ["--grammar=on" if a == "--grammar" else a for a in args]
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=_LintCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",

@@ -20,6 +20,16 @@ def _ruleset():  # type: ignore[no-untyped-def]
     return ruleset, errors
 
 
+def _plain_message(message: str) -> str:
+    """Rule messages may quote the matched words as {match}; in docs show an ellipsis."""
+    return message.replace("{match}", "…")
+
+
+def _example(text: str) -> str:
+    """An example, every line indented as a block (examples may span several lines)."""
+    return textwrap.indent(text.strip("\n"), "    ") + ("\n" if "\n" in text.strip() else "")
+
+
 @click.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--category", default=None, help="Only rules of this category.")
@@ -30,12 +40,13 @@ def rules(output_format: str, category: str | None) -> None:
     if output_format == "json":
         click.echo(json.dumps([
             {"code": r.code, "name": r.name, "category": r.category, "kind": r.kind,
-             "severity": str(r.severity), "message": r.message, "pack": r.pack}
+             "severity": str(r.severity), "message": _plain_message(r.message), "pack": r.pack}
             for r in chosen
         ], indent=2))
     else:
         for r in chosen:
-            click.echo(f"{r.code:<7} {r.name:<34} {r.category:<15} {str(r.severity):<8} {r.message}")
+            message = _plain_message(r.message)
+            click.echo(f"{r.code:<7} {r.name:<34} {r.category:<15} {str(r.severity):<8} {message}")
     sys.exit(exit_codes.INPUT_ERROR if errors else exit_codes.OK)
 
 
@@ -56,7 +67,7 @@ def rule(key: str) -> None:
         f"Category: {r.category}    Default severity: {r.severity}    Kind: {r.kind}",
         "",
         "## What it does",
-        wrap(r.message),
+        wrap(_plain_message(r.message)),
         "",
         "## Why it matters",
         wrap(r.why),
@@ -64,8 +75,8 @@ def rule(key: str) -> None:
     if r.suggestion:
         out += ["", "## Suggested fix", wrap(r.suggestion)]
     if r.flagged:
-        out += ["", "## Flagged"] + [f"    {e.text.strip()}" for e in r.flagged[:6]]
+        out += ["", "## Example: flagged"] + [_example(e.text) for e in r.flagged[:6]]
     if r.passing:
-        out += ["", "## Not flagged"] + [f"    {e.text.strip()}" for e in r.passing[:6]]
+        out += ["", "## Example: not flagged"] + [_example(e.text) for e in r.passing[:6]]
     out += ["", "## Source", wrap(r.source), "", f"Defined in {r.origin}"]
     click.echo("\n".join(out))

@@ -38,19 +38,26 @@ cured" is negated. Lists may nest, so YAML anchors can share a set of conditions
 Speed: every pattern knows the words a match must contain (for each required part, one of
 a set). Each sentence is reduced once to its set of words; a pattern's regex runs only on
 sentences that have a word from each required part, so the regex engine sees few sentences.
-Regexes compile on first use, which keeps start-up (paid on every pre-commit run) short.
+
+Start-up (paid on every pre-commit run): a pack load only parses and checks each pattern
+(so a broken one is reported with file and line at once) and works out its trigger words;
+regex source is built and compiled when a sentence first contains those words, so a
+careful draft never compiles most of them. The trigger words are also remembered between
+runs (phrase_cache.py, keyed by the lexicons and this code), which leaves a warm load
+with almost nothing to do.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document, Sentence
+from writer.rules.kinds.phrase_cache import BuildCache
 from writer.rules.model import Finding, LintContext, Rule
 
 # --- token patterns -> regular expressions ---------------------------------------------
@@ -67,7 +74,6 @@ QUESTION_RE = re.compile(r"\?[\s\"'\u201d\u2019)\]*_]*$")
 LEXICON_NAME_RE = re.compile(r"[A-Za-z0-9_\-]+")
 MAX_RANGE = 1000
 MAX_LEXICON_DEPTH = 8
-SPECIAL = set("()|?{}~#^$ \t\n\\")
 
 
 class PatternError(ValueError):
@@ -82,58 +88,67 @@ class _Atom:
     glued: bool = False  # written with no space before it: concatenated, no separator
 
 
+# One regex cuts a pattern into tokens: a character-by-character loop in Python cost more
+# than everything else at pack load.
+TOKEN_SCAN = re.compile(
+    r"(?P<space>\s+)|(?P<punct>[()|?^$])|(?P<lexicon>\{[^{}]*\}?)|(?P<gap>~\d*)"
+    r"|(?P<number>#(?:(?P<low>\d+)-(?P<high>\d+))?)|(?P<word>(?:[^()|?{}~#^$\s\\]|\\.?)+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
+ESCAPES_OK = re.compile(r"(?:[^\\]|\\.)*", re.DOTALL)  # no lone backslash at the end
+
+
 def _tokens(pattern: str) -> Iterator[tuple[str, Any]]:
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch.isspace():
-            while i < n and pattern[i].isspace():
-                i += 1
+    for m in TOKEN_SCAN.finditer(pattern):
+        kind = m.lastgroup
+        text = m.group()
+        if kind == "word":
+            if not ESCAPES_OK.fullmatch(text):
+                raise PatternError("'\\' at the end of the pattern")
+            _check_word(text)
+            yield "word", text
+        elif kind == "space":
             yield "space", None
-            continue
-        if ch in "()|?^$":
-            yield ch, None
-            i += 1
-        elif ch == "{":
-            close = pattern.find("}", i)
-            if close == -1:
+        elif kind == "punct":
+            yield text, None
+        elif kind == "lexicon":
+            if not text.endswith("}"):
                 raise PatternError("'{' without a closing '}'")
-            name = pattern[i + 1 : close]
+            name = text[1:-1]
             if not LEXICON_NAME_RE.fullmatch(name):
                 raise PatternError(f"bad lexicon name {name!r}")
             yield "lexicon", name
-            i = close + 1
-        elif ch == "~":
-            m = re.match(r"~(\d+)", pattern[i:])
-            if not m:
+        elif kind == "gap":
+            if len(text) == 1:
                 raise PatternError("'~' must be followed by a number of words, e.g. ~3")
-            yield "gap", int(m.group(1))
-            i += m.end()
-        elif ch == "#":
-            m = re.match(r"#(?:(\d+)-(\d+))?", pattern[i:])
-            assert m is not None
-            if m.group(1) is None:
+            yield "gap", int(text[1:])
+        elif kind == "number":
+            if m.group("low") is None:
                 yield "number", None
             else:
-                low, high = int(m.group(1)), int(m.group(2))
+                low, high = int(m.group("low")), int(m.group("high"))
                 if low > high or high - low > MAX_RANGE:
                     raise PatternError(f"bad number range #{low}-{high}")
                 yield "number", (low, high)
-            i += m.end()
         else:
-            word: list[str] = []
-            while i < n and pattern[i] not in SPECIAL:
-                word.append(pattern[i])
-                i += 1
-            if i < n and pattern[i] == "\\":
-                if i + 1 >= n:
-                    raise PatternError("'\\' at the end of the pattern")
-                word.append("\\" + pattern[i + 1])
-                i += 2
-                while i < n and pattern[i] not in SPECIAL:
-                    word.append(pattern[i])
-                    i += 1
-            yield "word", "".join(word)
+            if text == "}":
+                raise PatternError("'}' without an opening '{'")
+            raise PatternError(f"unexpected {text!r}")
+
+
+def _check_word(word: str) -> None:
+    """'*' may only end a word; checked while tokenizing, so a pack load reports it."""
+    if "*" not in word:
+        return
+    i = 0
+    while i < len(word):
+        if word[i] == "\\":
+            i += 2
+            continue
+        if word[i] == "*" and i != len(word) - 1:
+            raise PatternError(f"'*' may only end a word ({word!r})")
+        i += 1
 
 
 @dataclass
@@ -311,6 +326,51 @@ def _word_triggers(word: str) -> Triggers | None:
     return Triggers(words=frozenset({token}))
 
 
+def _check_placement(atoms: list[_Atom], anchors: bool) -> None:
+    for index, atom in enumerate(atoms):
+        if atom.kind in ("start", "end") and not anchors:
+            raise PatternError("'^' and '$' may not be used inside groups or lexicons")
+        if atom.kind == "start" and index != 0:
+            raise PatternError("'^' must begin the pattern")
+        if atom.kind == "end" and index != len(atoms) - 1:
+            raise PatternError("'$' must end the pattern")
+    if atoms[0].kind == "gap" or atoms[-1].kind == "gap":
+        raise PatternError("'~N' must sit between two words")
+
+
+def _owns_separator(atom: _Atom) -> bool:
+    """A group whose every alternative ends in a space, as in "(your )?diabetes": what is
+    written straight after it is a word of its own, so it can supply trigger words."""
+    return atom.kind == "group" and all(seq.trail for seq in atom.value)
+
+
+def _conjunctions_to_json(conjunctions: list[tuple[Triggers, ...]] | None) -> Any:
+    if conjunctions is None:
+        return None
+    return [
+        [[sorted(t.words), list(t.prefixes), t.number] for t in conj] for conj in conjunctions
+    ]
+
+
+def _conjunctions_from_json(data: Any) -> list[tuple[Triggers, ...]] | None:
+    if data is None:
+        return None
+    return [
+        tuple(
+            Triggers(frozenset(map(str, words)), tuple(map(str, prefixes)), bool(number))
+            for words, prefixes, number in conj
+        )
+        for conj in data
+    ]
+
+
+def _top_gaps(alts: list[_Seq]) -> tuple[str, ...]:
+    """Names of the groups that :meth:`Compiler.pattern_with_gaps` gives a pattern's own
+    ``~N`` gaps (those of its top-level sequences, not of groups or lexicons)."""
+    count = sum(1 for seq in alts for atom in seq.atoms if atom.kind == "gap")
+    return tuple(f"gap{i}" for i in range(count))
+
+
 class Compiler:
     """Turns token patterns into regex source, expanding lexicons (cached per pack load)."""
 
@@ -319,12 +379,98 @@ class Compiler:
         self._expanded: dict[str, str] = {}
         self._stack: list[str] = []
         self._lexicon_triggers: dict[str, Triggers | None] = {}
+        self._parsed: dict[str, list[_Seq]] = {}
+        self._cache: BuildCache | None = None
+        # Conditions built from one YAML node, shared by the rules that alias it.
+        self.conditions: dict[tuple[int, str, str], tuple[Any, list[Condition]]] = {}
+        self._checked: set[tuple[str, bool]] = set()
+        self._checked_lexicons: set[str] = set()
+
+    @property
+    def cache(self) -> BuildCache:
+        if self._cache is None:
+            self._cache = BuildCache(self.lexicons)
+        return self._cache
+
+    def prepare(self, text: str) -> tuple[list[tuple[Triggers, ...]] | None, tuple[str, ...]]:
+        """Check a rule pattern and work out its trigger words and gap groups, or recall
+        them from an earlier run with the same lexicons (see phrase_cache)."""
+        key = "p:" + text
+        known = self.cache.get(key)
+        if known is not None:
+            try:
+                return _conjunctions_from_json(known["c"]), tuple(known["g"])
+            except (KeyError, TypeError, ValueError):
+                pass  # a damaged entry: compute it again
+        gaps = _top_gaps(self.check(text))
+        conjunctions = self.conjunctions(text)
+        self.cache.put(key, {"c": _conjunctions_to_json(conjunctions), "g": list(gaps)})
+        return conjunctions, gaps
+
+    def check_cue(self, text: str) -> None:
+        """:meth:`check` for a cue pattern, remembered between runs like :meth:`prepare`."""
+        key = "c:" + text
+        if self.cache.get(key) is None:
+            self.check(text)
+            self.cache.put(key, 1)
+
+    def parse(self, text: str) -> list[_Seq]:
+        """Parse a token pattern once per load: rules share lexicons and YAML anchors."""
+        found = self._parsed.get(text)
+        if found is None:
+            found = self._parsed[text] = _Parser(text).parse()
+        return found
+
+    def check(self, text: str, anchors: bool = True) -> list[_Seq]:
+        """Everything that could make :meth:`pattern` fail, without building regex source.
+
+        Pack loads run this for every pattern and cue (so a broken one is reported with
+        file and line at once); the source itself is built on first use.
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise PatternError("a pattern must be a non-empty string")
+        alts = self.parse(text)
+        if (text, anchors) not in self._checked:
+            self._check_alternation(alts, anchors)
+            self._checked.add((text, anchors))
+        return alts
+
+    def _check_alternation(self, alts: list[_Seq], anchors: bool) -> None:
+        for seq in alts:
+            self._check_sequence(seq.atoms, anchors)
+
+    def _check_sequence(self, atoms: list[_Atom], anchors: bool) -> None:
+        _check_placement(atoms, anchors)
+        for atom in atoms:
+            if atom.kind == "group":
+                self._check_alternation(atom.value, anchors=False)
+            elif atom.kind == "lexicon":
+                self._check_lexicon(atom.value)
+
+    def _check_lexicon(self, name: str) -> None:
+        if name in self._checked_lexicons:
+            return
+        if name in self._stack or len(self._stack) > MAX_LEXICON_DEPTH:
+            raise PatternError(f"lexicon {name!r} refers to itself")
+        entries = self._entries(name)
+        if not entries:
+            raise PatternError(f"lexicon {name!r} is empty")
+        self._stack.append(name)
+        try:
+            for entry in entries:
+                try:
+                    self._check_alternation(self.parse(entry), anchors=False)
+                except PatternError as exc:
+                    raise PatternError(f"in lexicon {name!r}, entry {entry!r}: {exc}") from None
+        finally:
+            self._stack.pop()
+        self._checked_lexicons.add(name)
 
     def conjunctions(self, text: str) -> list[tuple[Triggers, ...]] | None:
         """For each alternative of a pattern, the trigger sets of all its required atoms
         (None: some alternative needs no particular word, so every sentence is a candidate)."""
         result = []
-        for seq in _Parser(text).parse():
+        for seq in self.parse(text):
             conj = []
             for index in range(len(seq.atoms)):
                 found = self._required_atom(seq.atoms, index)
@@ -338,8 +484,10 @@ class Compiler:
 
     def _required_atom(self, atoms: list[_Atom], index: int) -> Triggers | None:
         atom = atoms[index]
-        if atom.optional or atom.kind in ("start", "end", "gap") or atom.glued:
-            return None  # (glued to the word before it: not a word of its own)
+        if atom.optional or atom.kind in ("start", "end", "gap"):
+            return None
+        if atom.glued and not _owns_separator(atoms[index - 1]):
+            return None  # glued to the word before it: not a word of its own
         found = self._atom_triggers(atom)
         if found is not None and index + 1 < len(atoms) and atoms[index + 1].glued:
             found = found.as_prefixes()
@@ -375,7 +523,7 @@ class Compiler:
             if name not in self._lexicon_triggers:
                 result: Triggers | None = Triggers()
                 for entry in self._entries(name):
-                    found = self._alt_triggers(_Parser(entry).parse())
+                    found = self._alt_triggers(self.parse(entry))
                     if found is None or result is None:
                         result = None
                         break
@@ -393,7 +541,7 @@ class Compiler:
         the words they skipped ("diabetes *cannot currently be* cured")."""
         if not isinstance(text, str) or not text.strip():
             raise PatternError("a pattern must be a non-empty string")
-        alts = _Parser(text).parse()
+        alts = self.parse(text)
         gaps: list[str] = []
         return self._alternation(alts, anchors, top=True, gaps=gaps), gaps
 
@@ -409,15 +557,7 @@ class Compiler:
         return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
     def _sequence(self, atoms: list[_Atom], anchors: bool, gaps: list[str] | None = None) -> str:
-        for index, atom in enumerate(atoms):
-            if atom.kind in ("start", "end") and not anchors:
-                raise PatternError("'^' and '$' may not be used inside groups or lexicons")
-            if atom.kind == "start" and index != 0:
-                raise PatternError("'^' must begin the pattern")
-            if atom.kind == "end" and index != len(atoms) - 1:
-                raise PatternError("'$' must end the pattern")
-        if atoms[0].kind == "gap" or atoms[-1].kind == "gap":
-            raise PatternError("'~N' must sit between two words")
+        _check_placement(atoms, anchors)
         # Separators are emitted where the author wrote a space, with two adjustments so
         # that a missing optional part never leaves two separators or none: an optional
         # part written with its spaces outside, "no (any)? risk", takes the space before it
@@ -497,7 +637,7 @@ class Compiler:
             compiled = []
             for entry in sorted(entries, key=len, reverse=True):
                 try:
-                    compiled.append(self._alternation(_Parser(entry).parse(), anchors=False))
+                    compiled.append(self._alternation(self.parse(entry), anchors=False))
                 except PatternError as exc:
                     raise PatternError(f"in lexicon {name!r}, entry {entry!r}: {exc}") from None
         finally:
@@ -658,6 +798,39 @@ class PatternSpec:
     require: list[Condition] = field(default_factory=list)
 
 
+class _SpecIndex:
+    """Patterns by the words of their most selective part: a sentence looks up its own
+    words instead of testing every pattern of a rule that passed the quick test."""
+
+    def __init__(self, specs: list[PatternSpec]) -> None:
+        self.always: set[int] = set()
+        self.by_word: dict[str, set[int]] = {}
+        self.other: list[tuple[Triggers, int]] = []  # prefixes and numbers
+        for number, spec in enumerate(specs):
+            if spec.conjunctions is None:
+                self.always.add(number)
+                continue
+            for conj in spec.conjunctions:
+                first = conj[0]
+                for word in first.words:
+                    self.by_word.setdefault(word, set()).add(number)
+                if first.prefixes or first.number:
+                    rest = Triggers(prefixes=first.prefixes, number=first.number)
+                    self.other.append((rest, number))
+
+    def lookup(self, words: SentenceWords) -> set[int]:
+        hit = set(self.always)
+        by_word = self.by_word
+        for word in words.words:
+            found = by_word.get(word)
+            if found is not None:
+                hit |= found
+        for triggers, number in self.other:
+            if number not in hit and triggers.present(words):
+                hit.add(number)
+        return hit
+
+
 class PhraseCheck:
     """Finds the rule's patterns in each sentence, then asks the conditions about each match.
 
@@ -680,17 +853,24 @@ class PhraseCheck:
         self.unless = unless
         self.require = require
         self.quick = quick  # None: some pattern needs no particular word
+        self._index: _SpecIndex | None = None  # built on first use, like the regexes
 
     def candidates(self, words: SentenceWords | None) -> list[PatternSpec]:
         if words is None:
             return self.specs
         if self.quick is not None and not self.quick.present(words):
             return []
+        if self._index is None:
+            self._index = _SpecIndex(self.specs)
+        hit = self._index.lookup(words)
         return [
             spec
-            for spec in self.specs
-            if spec.conjunctions is None
-            or any(all(t.present(words) for t in conj) for conj in spec.conjunctions)
+            for number, spec in enumerate(self.specs)
+            if number in hit
+            and (
+                spec.conjunctions is None
+                or any(all(t.present(words) for t in conj) for conj in spec.conjunctions)
+            )
         ]
 
     def matches(
@@ -784,36 +964,91 @@ def _cue_regex(value: Any, what: str, compiler: Compiler, fail: Any) -> LazyRege
     if not items or not all(isinstance(i, str) and i.strip() for i in items):
         raise fail(f"'{what}' must be a token pattern or a list of them")
     try:
-        source = "|".join(compiler.pattern(i) for i in items)
-        return _compile(guarded(source))
+        for item in items:
+            compiler.check_cue(item)
     except PatternError as exc:
         raise fail(f"bad pattern in '{what}': {exc}") from None
+    return LazyRegex(_CueSource(compiler, tuple(items)), fail)
+
+
+class _CueSource:
+    """Builds the regex source of a cue list when a condition is first asked."""
+
+    __slots__ = ("compiler", "items")
+
+    def __init__(self, compiler: Compiler, items: tuple[str, ...]) -> None:
+        self.compiler, self.items = compiler, items
+
+    def __call__(self) -> str:
+        return guarded("|".join(self.compiler.pattern(i) for i in self.items))
+
+
+class _PatternSource:
+    """Builds a rule pattern's regex source when its trigger words first turn up."""
+
+    __slots__ = ("compiler", "match")
+
+    def __init__(self, compiler: Compiler, match: str) -> None:
+        self.compiler, self.match = compiler, match
+
+    def __call__(self) -> str:
+        source, _ = self.compiler.pattern_with_gaps(self.match)
+        # Anchors stay outside the reported span: "^ absolutely" reports "Absolutely".
+        lead = START if source.startswith(START) else ""
+        tail = END if source.endswith(END) and len(source) > len(lead) + len(END) else ""
+        core = source[len(lead) : len(source) - len(tail)]
+        return f"{lead}{GUARD_START}(?P<m>{core}){GUARD_END}{tail}"
 
 
 _COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 class LazyRegex:
-    """A regex compiled on first use, once per process for each distinct source.
+    """A regex whose source is built and compiled on first use (once per process for each
+    distinct source).
 
-    Compiling every pattern and cue list costs more than a typical pre-commit run spends
-    linting; the word prefilter means most of them are never needed. Pattern syntax is
-    still checked when the pack loads (the token compiler only emits valid regex, and a
-    test compiles every built-in one).
+    Building and compiling every pattern and cue list costs more than a typical pre-commit
+    run spends linting, and the word prefilter means most of them are never needed. Pack
+    loads still check every pattern's syntax (:meth:`Compiler.check`); should building or
+    compiling fail anyway, ``fail`` turns the problem into an error naming the pack file
+    and line, and a test compiles every built-in regex.
     """
 
-    __slots__ = ("_regex", "source")
+    __slots__ = ("_regex", "_source", "_build", "_fail")
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    def __init__(
+        self, source: str | Callable[[], str], fail: Callable[[str], Exception] | None = None
+    ) -> None:
+        self._source = source if isinstance(source, str) else None
+        self._build = None if isinstance(source, str) else source
+        self._fail = fail
         self._regex: re.Pattern[str] | None = None
+
+    @property
+    def source(self) -> str:
+        if self._source is None:
+            assert self._build is not None
+            try:
+                self._source = self._build()
+            except PatternError as exc:
+                raise self._error(str(exc)) from None
+        return self._source
+
+    def _error(self, problem: str) -> Exception:
+        if self._fail is None:
+            return PatternError(problem)
+        return self._fail(f"pattern cannot be compiled: {problem}")
 
     @property
     def regex(self) -> re.Pattern[str]:
         if self._regex is None:
-            found = _COMPILED.get(self.source)
+            source = self.source
+            found = _COMPILED.get(source)
             if found is None:
-                found = _COMPILED[self.source] = re.compile(self.source, re.IGNORECASE)
+                try:
+                    found = _COMPILED[source] = re.compile(source, re.IGNORECASE)
+                except re.error as exc:
+                    raise self._error(str(exc)) from None
             self._regex = found
         return self._regex
 
@@ -827,13 +1062,23 @@ class LazyRegex:
         return self.regex.sub(repl, text)
 
 
-def _compile(source: str) -> LazyRegex:
-    return LazyRegex(source)
-
-
 def _conditions(value: Any, key: str, line: int, compiler: Compiler, ctx: Any) -> list[Condition]:
+    """Conditions from YAML. A list shared through a YAML anchor (``unless: *claims_context``)
+    is the same object in every rule, so it is built once per load and shared."""
     if value is None:
         return []
+    cache_key = (id(value), key, str(ctx.path))
+    cached = compiler.conditions.get(cache_key)
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    result = _build_conditions(value, key, line, compiler, ctx)
+    compiler.conditions[cache_key] = (value, result)  # holding value keeps its id unique
+    return result
+
+
+def _build_conditions(
+    value: Any, key: str, line: int, compiler: Compiler, ctx: Any
+) -> list[Condition]:
     result = []
     for item in _flatten(value):
         where = getattr(item, "line", line) or line
@@ -944,19 +1189,20 @@ def build(rule: Rule, options: Any, ctx: Any) -> PhraseCheck:
         if not isinstance(match, str) or not match.strip():
             raise fail("a pattern needs 'match': a non-empty token pattern")
         try:
-            source, gaps = compiler.pattern_with_gaps(match)
-            conjunctions = compiler.conjunctions(match)
+            conjunctions, gaps = compiler.prepare(match)
         except PatternError as exc:
             raise fail(f"{match!r}: {exc}") from None
-        # Anchors stay outside the reported span: "^ absolutely" reports "Absolutely".
-        lead = START if source.startswith(START) else ""
-        tail = END if source.endswith(END) and len(source) > len(lead) + len(END) else ""
-        core = source[len(lead) : len(source) - len(tail)]
+
+        def failed_later(
+            problem: str, match: str = match, fail: Callable[[str], Exception] = fail
+        ) -> Exception:
+            return fail(f"{match!r}: {problem}")
+
         specs.append(PatternSpec(
             order=number,
-            regex=_compile(f"{lead}{GUARD_START}(?P<m>{core}){GUARD_END}{tail}"),
+            regex=LazyRegex(_PatternSource(compiler, match), failed_later),
             conjunctions=None if conjunctions is None else tuple(conjunctions),
-            gaps=tuple(gaps),
+            gaps=gaps,
             message=_optional_text(item, "message", fail),
             suggestion=_optional_text(item, "suggestion", fail),
             replace=_optional_text(item, "replace", fail),

@@ -10,7 +10,7 @@ recognising one must be strict: a sentence that merely shares words with the cav
       trigger: [caveats_treatment_topics]    # groups: a match in the prose -> rule applies
       satisfied_by:                          # patterns; one sentence matching one of them
         - all: [caveats_med_clinicians, caveats_med_dont_change]  # rarest group first
-        - all: [caveats_experimental_terms]
+        - all: [caveats_exp_unknown]
           negators: caveats_negators         # a group match negated nearby does not count
           window: 4                          # words before a match searched for a negator
       unless:                                # patterns that make a sentence not count
@@ -24,7 +24,11 @@ words inside one clause, and ``{name}`` includes every term of a lexicon.
 
 Groups are tried in order and their results shared between a rule's patterns, and each
 group is first tested for a few plain words its matches must contain: that keeps a pack of
-large patterns linear and cheap (about 1 s of CPU per MB of prose for the three caveats).
+large patterns linear and cheap. Loading only checks a rule's structure; a group's regex is
+compiled the first time a sentence passes its word test (start-up is paid on every
+commit by the pre-commit hook). A broken term in a built-in pack is then reported with
+the pack's file and line; users' packs are compiled in full when they load, and the tests
+call ``RequiredCheck.validate()`` on the built-in ones.
 
 Only prose sentences count (readers drop code, comments and front matter), so a caveat in a
 code block or comment never satisfies a rule. The finding is reported once per document at
@@ -34,11 +38,13 @@ sentence as its own paragraph at the configured ``caveat-position``.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from writer.diagnostics import Edit, Fix
@@ -78,27 +84,101 @@ def _norm(text: str) -> str:
 
 
 # --- compiling terms -------------------------------------------------------------------
+#
+# Loading the rules is paid by every run (a pre-commit hook pays it on every commit), and
+# the caveat groups are large: compiling them all took about as long as the rest of
+# start-up. So build() only checks a rule's structure; each group is compiled when it is
+# first needed, and only after a cheap test on plain words says the sentence could match
+# it. A draft without the topic compiles nothing; a typical draft, a few groups.
+
+# Stands for a ``{lexicon}`` reference while working out a term's required words: a
+# private-use character never typed in a term, so it ends a literal run.
+PLACEHOLDER_BASE = 0xE000
+
+
+class _Shared:
+    """What the rules of one pack file share: lexicon groups (compiled once for all the
+    rules that use them) and the plain words each lexicon's matches must contain."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, Group] = {}
+        self.triggers: dict[str, Group] = {}
+        self.words: dict[str, frozenset[str] | None] = {}
+        self.checked: set[str] = set()
+
+
+def _shared(ctx: Any) -> _Shared:
+    """The cache of one pack context, kept on the context so it lives as long as the rules."""
+    shared = getattr(ctx, "_required_shared", None)
+    if not isinstance(shared, _Shared):
+        shared = _Shared()
+        # A context that takes no attributes shares nothing (slower, still correct).
+        with contextlib.suppress(AttributeError):
+            ctx._required_shared = shared
+    return shared
 
 
 class _Compiler:
-    """Turns groups of terms into compiled regexes, expanding ``{lexicon}`` references."""
+    """Turns terms into regex source, expanding ``{lexicon}`` references; knows the pack
+    file and line to name when a term is broken."""
 
     def __init__(self, ctx: Any, line: int) -> None:
         self.ctx = ctx
         self.line = line
+        self.shared = _shared(ctx)
 
-    def term(self, term: str, stack: tuple[str, ...] = ()) -> str:
-        parts = ELLIPSIS.split(term.strip())
-        if any(not part for part in parts):
+    # -- cheap checks, at load time --
+
+    def check_term(self, term: str, stack: tuple[str, ...] = ()) -> None:
+        """Gaps stand between words, lexicons exist and do not include themselves."""
+        if any(not part for part in ELLIPSIS.split(term.strip())):
             raise self.ctx.error(f"term {term!r}: '...' must stand between words", self.line)
-        return GAP.join(self._part(part, stack) for part in parts)
+        for name in LEXICON_REF.findall(term):
+            if name in stack:
+                cycle = " -> ".join((*stack, name))
+                raise self.ctx.error(f"lexicon {name!r} includes itself ({cycle})", self.line)
+            if name in self.shared.checked:
+                continue
+            for word in self.ctx.lexicon(name, self.line):
+                self.check_term(word, (*stack, name))
+            self.shared.checked.add(name)
 
-    def _part(self, part: str, stack: tuple[str, ...]) -> str:
+    def group(self, spec: Any, what: str) -> Group:
+        """A group: a lexicon name or a list of terms. Checked now, compiled on first use."""
+        if isinstance(spec, str):
+            if spec in self.shared.groups:
+                return self.shared.groups[spec]
+            terms = list(self.ctx.lexicon(spec, self.line))
+            label = f"lexicon {spec!r}"
+        elif isinstance(spec, list) and spec and all(isinstance(t, str) for t in spec):
+            terms, label = spec, "inline terms"
+        else:
+            raise self.ctx.error(
+                f"{what} must be a lexicon name or a non-empty list of terms", self.line
+            )
+        if not terms:
+            raise self.ctx.error(f"{what}: {label} is empty", self.line)
+        for term in terms:
+            if not isinstance(term, str) or not term.strip():
+                raise self.ctx.error(f"{what}: every term must be a non-empty string", self.line)
+            self.check_term(term, (spec,) if isinstance(spec, str) else ())
+        group = Group(tuple(terms), self, what, spec if isinstance(spec, str) else None)
+        if isinstance(spec, str):
+            self.shared.groups[spec] = group
+        return group
+
+    # -- regex source, at first use --
+
+    def term(self, term: str) -> str:
+        """Regex source of one term."""
+        return GAP.join(self._part(part) for part in ELLIPSIS.split(term.strip()))
+
+    def _part(self, part: str) -> str:
         out: list[str] = []
         pos = 0
         for match in LEXICON_REF.finditer(part):
             out.append(self._spaces(part[pos : match.start()]))
-            out.append(self._lexicon(match.group(1), stack))
+            out.append(self._lexicon(match.group(1)))
             pos = match.end()
         out.append(self._spaces(part[pos:]))
         return "".join(out)
@@ -108,47 +188,28 @@ class _Compiler:
         text = CAPTURING.sub("(?:", text)
         return SEP.join(re.split(r" +", text)) if text else ""
 
-    def _lexicon(self, name: str, stack: tuple[str, ...]) -> str:
-        if name in stack:
-            cycle = " -> ".join((*stack, name))
-            raise self.ctx.error(f"lexicon {name!r} includes itself ({cycle})", self.line)
+    def _lexicon(self, name: str) -> str:
         words = self.ctx.lexicon(name, self.line)
-        return "(?:" + "|".join(self.term(w, (*stack, name)) for w in words) + ")"
+        return "(?:" + "|".join(self.term(w) for w in words) + ")"
 
-    def group(self, spec: Any, what: str) -> Group:
-        """A group: a lexicon name or a list of terms -> one regex matching any term."""
-        stack: tuple[str, ...] = ()
-        if isinstance(spec, str):
-            terms = list(self.ctx.lexicon(spec, self.line))
-            label = f"lexicon {spec!r}"
-            stack = (spec,)
-        elif isinstance(spec, list) and spec and all(isinstance(t, str) for t in spec):
-            terms = spec
-            label = "inline terms"
-        else:
-            raise self.ctx.error(
-                f"{what} must be a lexicon name or a non-empty list of terms", self.line
-            )
-        if not terms:
-            raise self.ctx.error(f"{what}: {label} is empty", self.line)
+    def compile(self, terms: Sequence[str], what: str) -> re.Pattern[str]:
+        """One regex matching any of ``terms`` on whole words; a broken term is reported
+        with the pack file and line."""
         # Terms that share the words before their first gap ("{negators} ... proven",
         # "{negators} ... tested") or after it ("only ... {clinicians}", "until ...
         # {clinicians}") are tried as one alternative: the regex engine tries every
         # alternative at every word, and a smaller pattern also compiles faster.
         by_head: dict[str, list[str]] = {}
         for term in terms:
-            if not isinstance(term, str) or not term.strip():
-                raise self.ctx.error(f"{what}: every term must be a non-empty string", self.line)
-            self.term(term, stack)  # reports a malformed term ("doctor ...") here
             parts = ELLIPSIS.split(term.strip(), maxsplit=1)
             head, tail = (parts[0], parts[1]) if len(parts) == 2 else (term.strip(), "")
             by_head.setdefault(head, []).append(tail)
         sources = []
         by_tail: dict[str, list[str]] = {}
         for head, rests in by_head.items():
-            compiled_head = self.term(head, stack)
+            compiled_head = self.term(head)
             if all(rests):
-                rest = "|".join(self.term(r, stack) for r in dict.fromkeys(rests))
+                rest = "|".join(self.term(r) for r in dict.fromkeys(rests))
                 by_tail.setdefault(rest, []).append(compiled_head)
             else:  # the head alone is a term: it matches whatever follows
                 sources.append(compiled_head)
@@ -156,39 +217,97 @@ class _Compiler:
             sources.append(f"(?:{'|'.join(heads)}){GAP}(?:{rest})")
         # One boundary check for all terms: mid-word positions fail at once.
         try:
-            regex = re.compile(rf"(?<!\w)(?:{'|'.join(sources)})(?!\w)", re.IGNORECASE)
-            return Group(regex)
-        except re.error:
+            return re.compile(rf"(?<!\w)(?:{'|'.join(sources)})(?!\w)", re.IGNORECASE)
+        except re.error as error:
             for term in terms:  # compiling the terms one by one names the broken one
                 try:
-                    re.compile(self.term(term, stack))
+                    re.compile(self.term(term))
                 except re.error as exc:
                     raise self.ctx.error(
                         f"{what}: invalid term {term!r} ({exc})", self.line
                     ) from None
-            raise
+            raise self.ctx.error(f"{what}: the terms do not combine ({error})", self.line) from None
+
+    def words(self, terms: Sequence[str]) -> frozenset[str] | None:
+        """Lower-case words, one of which every match of any of ``terms`` contains (None:
+        no such words).
+
+        Worked out from one parse of the terms as written, each lexicon reference standing
+        for its own (memoised) words, and each space or gap ending a word: much cheaper
+        than parsing the expanded group, which is what lets a group go uncompiled.
+        """
+        placeholders: dict[str, str] = {}
+        source = "|".join(f"(?:{self._plain(t, placeholders)})" for t in terms)
+        lexicons = {char: name for name, char in placeholders.items()}
+        try:
+            words = _required_words(
+                _parse(source), _codes(), lambda char: self._placeholder(lexicons, char)
+            )
+        except Exception:  # noqa: BLE001 - an optimisation only: never fail a rule over it
+            return None
+        if not words or not all(word.isascii() and " " not in word for word in words):
+            return None  # lower() and IGNORECASE agree on ASCII only
+        return frozenset(word.lower() for word in words)
+
+    @staticmethod
+    def _plain(term: str, placeholders: dict[str, str]) -> str:
+        """A term as a regex with lexicon references as placeholder characters."""
+
+        def mark(match: re.Match[str]) -> str:
+            name = match.group(1)
+            return placeholders.setdefault(name, chr(PLACEHOLDER_BASE + len(placeholders)))
+
+        return LEXICON_REF.sub(mark, ELLIPSIS.sub(" ", term.strip()))
+
+    def lexicon_words(self, name: str) -> frozenset[str] | None:
+        """:meth:`words` of a lexicon, worked out once per pack load."""
+        if name not in self.shared.words:
+            self.shared.words[name] = None  # a cycle (rejected at load) finds no words
+            self.shared.words[name] = self.words(self.ctx.lexicon(name, self.line))
+        return self.shared.words[name]
+
+    def _placeholder(self, lexicons: dict[str, str], char: str) -> set[str] | None | bool:
+        """The required words of the lexicon a placeholder stands for (False: not one)."""
+        name = lexicons.get(char)
+        if name is None:
+            return False
+        found = self.lexicon_words(name)
+        return set(found) if found else None
 
 
 class Group:
-    """A compiled group, with a cheap test that must pass before it can match.
+    """Terms that are compiled into one regex on first use, with a cheap test on plain
+    words that must pass before the regex is even built."""
 
-    The test's words are worked out on first use, not at load: rule loading is paid by
-    every run (a pre-commit hook on every commit), and drafts without the topic never
-    need them.
-    """
+    __slots__ = ("terms", "_compiler", "_what", "_lexicon", "_regex", "_words", "_ready")
 
-    __slots__ = ("regex", "_words", "_ready")
-
-    def __init__(self, regex: re.Pattern[str]) -> None:
-        self.regex = regex
+    def __init__(
+        self, terms: tuple[str, ...], compiler: _Compiler, what: str, lexicon: str | None = None
+    ) -> None:
+        self.terms = terms
+        self._compiler = compiler
+        self._what = what
+        self._lexicon = lexicon
+        self._regex: re.Pattern[str] | None = None
         self._words: tuple[str, ...] | None = None
         self._ready = False
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = self._compiler.compile(self.terms, self._what)
+        return self._regex
 
     @property
     def words(self) -> tuple[str, ...] | None:
         """Lower-case words, one of which every match contains (None: no such words)."""
         if not self._ready:
-            self._words, self._ready = _prefilter(self.regex), True
+            if self._lexicon is not None:
+                found = self._compiler.lexicon_words(self._lexicon)
+            else:
+                found = self._compiler.words(self.terms)
+            self._words = tuple(sorted(found)) if found else None
+            self._ready = True
         return self._words
 
     def search(self, text: str, lowered: str | None) -> bool:
@@ -201,52 +320,64 @@ class Group:
         return self.regex.search(text) is not None
 
 
-def _prefilter(regex: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Plain words, one of which every match of ``regex`` must contain.
-
-    Python's regex engine tries every alternative at every word, so a big group costs
-    most of a rule's time; substring tests on the lower-cased sentence rule most
-    sentences out cheaply (the caveat pack runs about 1.4 times faster with it). The words come
-    from the standard library's own regex parser; if it cannot say (or its private API
-    changes) there is simply no prefilter.
-    """
+def _parse(source: str) -> list[tuple[Any, Any]]:
+    """The standard library's own parse of a regex (its private API, hence the guard)."""
     import importlib
 
     try:
-        try:
-            parser = importlib.import_module("re._parser")
-            codes = importlib.import_module("re._constants")
-        except ImportError:  # Python 3.10
-            parser = importlib.import_module("sre_parse")
-            codes = importlib.import_module("sre_constants")
-        words = _required_words(list(parser.parse(regex.pattern, regex.flags)), codes)
-    except Exception:  # noqa: BLE001 - an optimisation only: never fail a rule over it
-        return None
-    if not words or not all(word.isascii() for word in words):
-        return None  # lower() and IGNORECASE agree on ASCII only
-    return tuple(sorted({word.lower() for word in words}))
+        parser = importlib.import_module("re._parser")
+    except ImportError:  # Python 3.10
+        parser = importlib.import_module("sre_parse")
+    return list(parser.parse(source, re.IGNORECASE))
 
 
-def _required_words(items: list[tuple[Any, Any]], codes: Any) -> set[str] | None:
-    """Literal strings (3+ characters), one of which occurs in every match of ``items``."""
+def _codes() -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module("re._constants")
+    except ImportError:  # Python 3.10
+        return importlib.import_module("sre_constants")
+
+
+def _required_words(
+    items: list[tuple[Any, Any]],
+    codes: Any,
+    placeholder: Callable[[str], set[str] | None | bool],
+) -> set[str] | None:
+    """Literal strings (3+ characters), one of which occurs in every match of ``items``.
+
+    Python's regex engine tries every alternative at every word, so a big group costs
+    most of a rule's time; substring tests on the lower-cased sentence rule most
+    sentences out cheaply, and spare compiling the group at all. ``placeholder`` gives
+    the words of the lexicon a placeholder character stands for (False: a real literal).
+    """
     choices: list[set[str]] = []
     run: list[str] = []
     for op, arg in items:
         if op is codes.LITERAL:
-            run.append(chr(arg))
+            lexicon = placeholder(chr(arg))
+            if lexicon is False and not chr(arg).isspace():
+                run.append(chr(arg))
+                continue
+            if run:
+                choices.append({"".join(run)})
+                run = []
+            if lexicon:
+                choices.append(lexicon)  # type: ignore[arg-type]
             continue
         if run:
             choices.append({"".join(run)})
             run = []
         found: set[str] | None = None
         if op is codes.SUBPATTERN:
-            found = _required_words(list(arg[-1]), codes)
+            found = _required_words(list(arg[-1]), codes, placeholder)
         elif op is codes.BRANCH:
-            branches = [_required_words(list(b), codes) for b in arg[1]]
+            branches = [_required_words(list(b), codes, placeholder) for b in arg[1]]
             if all(branches):
                 found = set().union(*branches)  # type: ignore[arg-type]
         elif op in (codes.MAX_REPEAT, codes.MIN_REPEAT) and arg[0] >= 1:
-            found = _required_words(list(arg[2]), codes)
+            found = _required_words(list(arg[2]), codes, placeholder)
         if found:
             choices.append(found)
     if run:
@@ -353,6 +484,37 @@ class RequiredCheck:
     trigger: Group | None
     satisfied_by: tuple[Pattern, ...]
     unless: tuple[Pattern, ...] = ()
+    # The pack context and line of the rule, to name them in an error.
+    origin: tuple[Any, int] | None = field(default=None, repr=False)
+
+    def groups(self) -> Iterator[Group]:
+        if self.trigger is not None:
+            yield self.trigger
+        for pattern in (*self.satisfied_by, *self.unless):
+            yield from pattern.groups
+            if pattern.negators is not None:
+                yield pattern.negators
+
+    def validate(self) -> None:
+        """Compile every group and check the fix; raises the pack's error (file and line).
+
+        Run when a user's pack loads. Not when the built-in packs load (start-up cost): the
+        tests run it for them, and a broken term would still be reported at first use.
+        """
+        for group in self.groups():
+            group.regex  # noqa: B018 - compiling reports a broken term
+        # The inserted sentence must satisfy the rule, or a second --fix would insert it
+        # again.
+        sentences = SENTENCE_END.split(self.suggestion.strip())
+        if not any(self.recognises(s) for s in sentences):
+            message = (
+                "the rule's 'suggestion' does not satisfy its own 'satisfied_by' patterns, "
+                "so --fix would not be idempotent"
+            )
+            if self.origin is None:
+                raise ValueError(message)
+            ctx, line = self.origin
+            raise ctx.error(message, line)
 
     def recognises(self, sentence: str, prefilter: bool = True) -> bool:
         """Whether one sentence of prose is an acceptable form of the caveat."""
@@ -442,10 +604,12 @@ def build(rule: Rule, options: Any, ctx: Any) -> RequiredCheck:
                 "'trigger' must be a non-empty list of groups (lexicon names or term lists)",
                 compiler.line,
             )
-        regex = re.compile(
-            "|".join(compiler.group(g, "trigger").regex.pattern for g in raw), re.IGNORECASE
-        )
-        trigger = Group(regex)
+        groups = [compiler.group(g, "trigger") for g in raw]
+        key = repr(raw)
+        if key not in compiler.shared.triggers:  # rules with one trigger share its regex
+            terms = tuple(t for g in groups for t in g.terms)
+            compiler.shared.triggers[key] = Group(terms, compiler, "trigger")
+        trigger = compiler.shared.triggers[key]
     check = RequiredCheck(
         message=rule.message,
         suggestion=rule.suggestion,
@@ -463,16 +627,23 @@ def build(rule: Rule, options: Any, ctx: Any) -> RequiredCheck:
         if "unless" in options
         else (),
     )
-    # The inserted sentence must satisfy the rule, or a second --fix would insert it again.
-    sentences = SENTENCE_END.split(rule.suggestion.strip())
-    if not any(check.recognises(s, prefilter=False) for s in sentences):
-        raise ctx.error(
-            "the rule's 'suggestion' does not satisfy its own 'satisfied_by' patterns, so "
-            "--fix would not be idempotent",
-            options.line,
-        )
+    check.origin = (ctx, options.line)
+    if not _is_builtin(ctx):
+        # A user's pack is checked in full now, so its mistakes show at once. The built-in
+        # packs are checked by the test suite (tests/test_caveats.py) and compiled lazily.
+        check.validate()
     _CANONICAL.add(_norm(rule.suggestion))
     return check
+
+
+def _is_builtin(ctx: Any) -> bool:
+    from writer.rules.packs import builtin_rules_dir
+
+    path = getattr(ctx, "path", None)
+    try:
+        return path is not None and Path(path).resolve().parent == builtin_rules_dir().resolve()
+    except OSError:
+        return False
 
 
 # --- where the caveat goes -------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""What building the phrase rules works out, remembered between runs.
+
+Why: turning ~500 token patterns into trigger-word sets means parsing every pattern and
+lexicon entry, about 30 ms of pure Python at every start, and a pre-commit hook pays
+start-up on every commit. The answers depend only on the pattern text, the lexicon table
+and this package's code, so they are stored under a key made of exactly those, as plain
+JSON (never pickle: the file lives in a user-writable folder).
+
+The cache is an optimisation only: a missing, stale, corrupt or unwritable file means the
+work is done as before. Location: ``$WRITER_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
+``~/.cache``, then ``health-writer/``; ``WRITER_CACHE_DIR=off`` (or empty) disables it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+KEEP = 8  # cache files kept per folder (one per distinct lexicon table)
+_CODE = (Path(__file__).with_name("phrase.py"), Path(__file__))
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get("WRITER_CACHE_DIR")
+    if setting is not None:
+        return None if setting.strip().lower() in ("", "0", "off", "no", "false") else Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "health-writer"
+
+
+def _key(lexicons: Mapping[str, list[str]]) -> str:
+    """Two 32-bit checksums and the length of everything the build depends on: enough to
+    tell versions apart (this is not a security boundary), without hashlib's import cost."""
+    parts = [f"format {FORMAT}\n".encode()]
+    for path in _CODE:
+        try:
+            parts.append(path.read_bytes())
+        except OSError:
+            parts.append(b"?")
+    parts.append(json.dumps(lexicons, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    data = b"\0".join(parts)
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
+
+
+class BuildCache:
+    """Entries keyed by pattern text (``p:``) or cue text (``c:``), for one lexicon table."""
+
+    def __init__(self, lexicons: Mapping[str, list[str]]) -> None:
+        self.folder = cache_dir()
+        self.entries: dict[str, Any] = {}
+        self.dirty = False
+        self.path: Path | None = None
+        if self.folder is None:
+            return
+        self.path = self.folder / f"phrase-{_key(lexicons)}.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT:
+            entries = data.get("entries")
+            if isinstance(entries, dict):
+                self.entries = entries
+
+    def get(self, key: str) -> Any:
+        return self.entries.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        if self.path is None:
+            return
+        if not self.dirty:
+            self.dirty = True
+            atexit.register(self.save)
+        self.entries[key] = value
+
+    def save(self) -> None:
+        """Write atomically if anything was added; any failure just leaves no cache."""
+        if not self.dirty or self.path is None:
+            return
+        self.dirty = False
+        import tempfile  # only when writing: its import costs more than a warm load
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            payload = json.dumps({"format": FORMAT, "entries": self.entries}, ensure_ascii=False)
+            fd, tmp = tempfile.mkstemp(prefix=".phrase-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+            os.replace(tmp, self.path)
+            self._prune()
+        except OSError:
+            return
+
+    def _prune(self) -> None:
+        assert self.path is not None
+        old = sorted(
+            (p for p in self.path.parent.glob("phrase-*.json") if p != self.path),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for stale in old[KEEP - 1 :]:
+            stale.unlink(missing_ok=True)
