@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from writer import fixes
-from writer.diagnostics import Diagnostic, Edit, Fix, Severity, WriterError
+from writer.diagnostics import Diagnostic, Edit, Fix, InputError, Severity, WriterError
 from writer.document.model import Document
 from writer.rules.model import Finding, LintContext, Rule, RuleSet
 
@@ -380,6 +380,27 @@ def test_unreadable_file_is_an_input_error_and_others_are_fixed(rules, run, writ
     result = run("lint", "--fix", str(bad), str(good))
     assert result.exit_code == 2
     assert f"{bad}:1:1: not valid UTF-8" in result.stderr
+    assert CAVEAT in good.read_text()
+
+
+def test_a_rule_pack_error_found_while_fixing_is_reported(monkeypatch, run, write) -> None:
+    """Patterns compile lazily: a broken one surfaces on the first draft, not at load."""
+
+    class BrokenPattern:
+        def run(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+            if "broken" in doc.source:
+                raise WriterError(InputError("pack.yml", "invalid pattern", 3))
+            return iter(())
+
+    ruleset = RuleSet([make_rule("HW901", "needs-caveat", CaveatCheck()),
+                       make_rule("HW940", "broken", BrokenPattern())])
+    monkeypatch.setattr("writer.runner.load_rules", lambda extra=(): (ruleset, []))
+    bad = write("bad.txt", "A broken draft.\n")
+    good = write("good.txt", DRAFT)
+    result = run("lint", "--fix", str(bad), str(good))
+    assert result.exit_code == 2
+    assert "pack.yml:3: invalid pattern" in result.stderr
+    assert bad.read_text() == "A broken draft.\n"
     assert CAVEAT in good.read_text()
 
 

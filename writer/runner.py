@@ -353,9 +353,13 @@ class Linter:
             extra = self.grammar.diagnostics(doc, ruleset, settings)
             return lint_document(doc, ruleset, settings, extra)
 
-        original = lint(stored.text)
-        original_doc = last[0]
-        outcome = fixes.fix_text(stored.text, lint, self.fix.unsafe, diagnostics=original)
+        try:
+            original = lint(stored.text)
+            original_doc = last[0]
+            outcome = fixes.fix_text(stored.text, lint, self.fix.unsafe, diagnostics=original)
+        except WriterError as exc:  # a rule pack problem found when a rule first runs
+            doc = last[0] if last else None
+            return FileResult(path, errors=[*task.errors, exc.error], document=doc)
         result = FileResult(
             path,
             outcome.diagnostics,
