@@ -153,6 +153,76 @@ def test_prefilter_agrees_on_random_sentences(words: list[str]) -> None:
         assert rule.check.recognises(sentence) == rule.check.recognises(sentence, prefilter=False)
 
 
+def _satisfied_in_document(check: RequiredCheck, sentence: str) -> bool:
+    """The path lint takes: whole document prepared once, word masks per sentence."""
+    from writer.document.readers import read_document
+
+    return check.satisfied(read_document("draft.txt", sentence + "\n", "text"))
+
+
+def _slow(check: RequiredCheck, sentence: str) -> bool:
+    from writer.document.readers import read_document
+
+    doc = read_document("draft.txt", sentence + "\n", "text")
+    return any(check.recognises(s.text, prefilter=False) for s in doc.sentences)
+
+
+def test_document_word_masks_never_change_a_result() -> None:
+    """The per-document word masks (and skipping impossible patterns) are an optimisation."""
+    checked = 0
+    for name in CAVEATS:
+        rule = builtin_ruleset().find(name)
+        assert rule is not None and isinstance(rule.check, RequiredCheck)
+        for split in LABELLED[name].values():
+            for sentence in split["satisfies"] + split["near_misses"]:
+                fast = _satisfied_in_document(rule.check, sentence)
+                assert fast == _slow(rule.check, sentence), sentence
+                checked += fast
+    assert checked > 100  # the positives really went through the fast path
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*LEXICON_WORDS, "your", "the", ",", ";", "it"]), max_size=14))
+def test_document_word_masks_agree_on_random_sentences(words: list[str]) -> None:
+    sentence = " ".join(words)
+    for name in CAVEATS:
+        rule = builtin_ruleset().find(name)
+        assert rule is not None and isinstance(rule.check, RequiredCheck)
+        assert _satisfied_in_document(rule.check, sentence) == _slow(rule.check, sentence)
+
+
+@pytest.mark.parametrize("setting", ["fresh", "warm", "corrupt", "off"])
+def test_words_cache_never_changes_findings(
+    setting: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefilter words come from the cache when it is there; lost, broken or disabled, the
+    findings are the same."""
+    draft = (REPO / "examples" / "drafts" / "careful-islet-explainer.md").read_text("utf-8")
+    rules = TOPIC + "Talk to your GP.\n"
+    monkeypatch.setenv("WRITER_CACHE_DIR", str(tmp_path))
+    expected = [(d.rule, d.line) for d in caveat_findings(draft) + caveat_findings(rules)]
+
+    def fresh_findings() -> list[tuple[str, int]]:
+        ruleset, errors = load_rules()
+        assert not errors
+        settings_ = Settings(select=("caveats",))
+        found = lint_text(draft, settings=settings_, ruleset=ruleset) + lint_text(
+            rules, settings=settings_, ruleset=ruleset
+        )
+        return [(d.rule, d.line) for d in found if d.rule in CODES]
+
+    if setting == "off":
+        monkeypatch.setenv("WRITER_CACHE_DIR", "off")
+    elif setting != "fresh":
+        fresh_findings()  # the first document writes the cache
+        written = list(tmp_path.glob("required-*.json"))
+        assert written, "the words cache was not written"
+        if setting == "corrupt":
+            for path in written:
+                path.write_text('{"lexicon caveats_med_medicines": [1, 2]', "utf-8")
+    assert fresh_findings() == expected
+
+
 def test_file_suppression_silences_a_caveat_finding() -> None:
     text = (
         "<!-- writer-disable-file missing-regulatory-caveat -- covered by the series intro -->\n"

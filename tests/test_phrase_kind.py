@@ -14,10 +14,14 @@ from writer.api import builtin_ruleset
 from writer.document.readers import read_document
 from writer.rules.kinds.phrase import (
     Compiler,
+    Condition,
+    CueRegex,
+    LazyRegex,
     PatternError,
     PhraseCheck,
     guarded,
 )
+from writer.rules.kinds.phrase_index import doc_index
 from writer.rules.model import Finding, LintContext, Rule
 from writer.rules.packs import load_rules
 
@@ -459,6 +463,23 @@ def test_a_damaged_cache_is_ignored(cache_dir: Path, tmp_path: Path) -> None:
     assert not errors and rule is not None and found(rule, "It cures diabetes.")
 
 
+def test_a_damaged_cue_entry_is_worked_out_again(cache_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    _load_fresh(tmp_path, BODY)
+    (saved,) = cache_dir.glob("phrase-*.json")
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    entry = data["entries"]["c:{test_negators}"]
+    assert entry["parts"]  # the cue list was split and its trigger words stored
+    for part in entry["parts"]:
+        part[2] = [[3]]  # trigger words of the wrong shape
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    rule, errors = _load_fresh(tmp_path, BODY)
+    assert not errors and rule is not None
+    assert found(rule, "It cures diabetes.") == ["cures diabetes"]
+    assert found(rule, "It never cures diabetes.") == []
+
+
 def test_errors_are_never_cached(cache_dir: Path, tmp_path: Path) -> None:
     body = """    patterns: ["cure {nope}"]\n"""
     for _ in range(2):
@@ -480,9 +501,53 @@ def test_the_cache_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.Monke
 PHRASE_RULES = [r for r in builtin_ruleset() if isinstance(r.check, PhraseCheck)]
 
 
+def _ungated(regex: LazyRegex | None) -> LazyRegex | None:
+    """The same cue list as one regex without trigger words: searched in every sentence."""
+    if regex is None:
+        return None
+    copy = LazyRegex(regex.source)
+    assert not isinstance(copy, CueRegex)
+    return copy
+
+
+def _all_ungated(conditions: list[Condition]) -> list[Condition]:
+    return [
+        replace(c, cues=_ungated(c.cues), stop=_ungated(c.stop), ignore=_ungated(c.ignore))
+        for c in conditions
+    ]
+
+
 def _without_prefilter(check: PhraseCheck) -> PhraseCheck:
-    specs = [replace(spec, conjunctions=None) for spec in check.specs]
-    return PhraseCheck(check.rule, specs, check.unless, check.require, None)
+    specs = [
+        replace(
+            spec,
+            conjunctions=None,
+            unless=_all_ungated(spec.unless),
+            require=_all_ungated(spec.require),
+        )
+        for spec in check.specs
+    ]
+    return PhraseCheck(
+        check.rule, specs, _all_ungated(check.unless), _all_ungated(check.require), None
+    )
+
+
+def test_cue_lists_split_into_word_gated_parts() -> None:
+    """A cue list naming a lexicon is searched entry by entry, and only for the entries
+    whose words the sentence holds."""
+    rule = builtin_ruleset().find("HW101")
+    assert rule is not None and isinstance(rule.check, PhraseCheck)
+    (hedged,) = [c for c in rule.check.unless if c.name == "hedged"]
+    cues = hedged.cues
+    assert isinstance(cues, CueRegex) and len(cues.parts) > 10
+    text = "The weather was mild. Perhaps the cells will help."
+    doc = read_document("<t>", text, "text")
+    words = doc_index(doc, doc.sentences)
+    assert cues.candidates(words, 0) == []
+    found = cues.candidates(words, 1)
+    assert 0 < len(found) < 4
+    assert cues.found_in("Perhaps the cells", found)
+    assert not cues.found_in("The cells", found)
 
 
 def _vocabulary() -> list[str]:
@@ -550,11 +615,7 @@ def test_prefilter_never_changes_findings_on_the_labelled_sets() -> None:
 def test_prefilter_skips_sentences_without_trigger_words() -> None:
     rule = builtin_ruleset().find("HW101")
     assert rule is not None and isinstance(rule.check, PhraseCheck)
-    doc = read_document("<t>", "The weather was mild and the sea was calm.", "text")
-    from writer.rules.kinds.phrase import _sentence_words
-
-    (words,) = _sentence_words(doc)
-    assert rule.check.candidates(words) == []
-    doc = read_document("<t>", "Stem cells cure diabetes.", "text")
-    (words,) = _sentence_words(doc)
-    assert rule.check.candidates(words)
+    text = "The weather was mild and the sea was calm. Stem cells cure diabetes."
+    doc = read_document("<t>", text, "text")
+    words = doc_index(doc, doc.sentences)
+    assert [number for number, _ in rule.check.candidates(words)] == [1]

@@ -411,3 +411,75 @@ def test_a_users_own_list_works_relative_to_their_pack(tmp_path: Path) -> None:
     doc = read_document("d.md", "Whilst you wait.", "markdown")
     found = [d for d in lint_document(doc, rules, Settings(select=("XX401",)))]
     assert [doc.source[d.start : d.end] for d in found] == ["Whilst"]
+
+
+# --- The fast matcher agrees with the plain word-by-word walk ----------------------------
+
+
+def _reference_finditer(index: TermIndex, text: str) -> list[tuple[int, int, str]]:
+    """The matcher as first written: every word, normalised one at a time."""
+    from writer.rules.kinds.substitution import words
+
+    found = list(words(text))
+    result = []
+    i = 0
+    while i < len(found):
+        start, _, key = found[i]
+        best = (i, key) if key in index.forms else None
+        j = i
+        while key in index.prefixes and j + 1 < len(found):
+            gap = text[found[j][1] : found[j + 1][0]]
+            if gap[:2] in ("'s", "’s"):
+                gap = gap[2:]
+            if not gap.isspace():
+                break
+            j += 1
+            key = f"{key} {found[j][2]}"
+            if key in index.forms:
+                best = (j, key)
+        if best is None:
+            i += 1
+            continue
+        result.append((start, found[best[0]][1], best[1]))
+        i = best[0] + 1
+    return result
+
+
+_FAST_FORMS = ["blood sugar", "blood sugar level", "in the event that", "insulin", "a number of",
+               "type 1 diabetes", "follow-up", "alzheimer's disease", "beta cell"]
+_FAST_WORDS = ["blood", "sugar", "level", "in", "the", "event", "that", "Insulin", "insulin's",
+               "a", "number", "of", "Type", "1", "diabetes", "follow-up", "follow", "up",
+               "Alzheimer’s", "disease", "beta", "Beta-cell", "cell", "İstanbul", "Σ", "x"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_FAST_WORDS),
+            st.sampled_from([" ", "  ", ", ", ". ", "\n", "-", "’s ", "'s ", " (", ") "]),
+        ),
+        max_size=30,
+    )
+)
+def test_fast_matcher_matches_the_word_by_word_walk(pieces: list[tuple[str, str]]) -> None:
+    index = TermIndex(_FAST_FORMS)
+    text = "".join(word + gap for word, gap in pieces)
+    assert list(index.finditer(text)) == _reference_finditer(index, text)
+
+
+def test_fast_matcher_on_the_builtin_lists_and_a_draft() -> None:
+    ruleset, errors = load_rules()
+    assert not errors
+    checks = [r.check for r in ruleset.rules if r.kind == "substitution"]
+    assert checks
+    text = (
+        "In the event that your blood sugar level is high, commence the insulin's dose. "
+        "Hyperglycaemia (high blood sugar) and the patient's Prevalence, or how common it is."
+    )
+    total = 0
+    for check in checks:
+        assert isinstance(check, SubstitutionCheck)
+        expected = _reference_finditer(check.index, text)
+        assert list(check.index.finditer(text)) == expected
+        total += len(expected)
+    assert total >= 3  # the sample really exercises the lists

@@ -245,3 +245,52 @@ def test_sentences_tile_the_block(words: list[str], kind: str) -> None:
         assert not text[covered:start].strip(), "text left outside every sentence"
         covered = end
     assert not text[covered:].strip()
+
+
+# --- Short cuts in the splitter agree with the long way ------------------------------------
+
+_QUOTING_SAMPLES = [
+    "No quotes at all. Just words here.",
+    "She said \"stop the insulin\" and left. Then what?",
+    "The dose (2.5 mg) was small. It worked.",
+    "It's the patient's choice -- not the clinic's -- to decide. Really.",
+    "A note [see below] helps. The end.",
+    "He wrote ‘never again’ twice. Fine.",
+    "They called it «a cure» loudly. Wrong.",
+    "“Stable effect” they claim. No.",
+    "Don't stop. It 'works' they say. Maybe.",
+]
+
+
+@pytest.mark.parametrize("text", _QUOTING_SAMPLES)
+def test_quoted_short_cut_matches_every_pattern(text: str) -> None:
+    """Text without a quote opener gets no quoted spans, as if all patterns had run."""
+    import re
+
+    single = not (re.search(r"(?<=\s)'(?:[^']|'[a-zA-Z])*'\S", text) and "' " not in text)
+    expected = sorted(
+        match.span()
+        for index, pattern in enumerate(sentences_module._quoting())
+        if index != 0 or single
+        for match in pattern.finditer(text)
+    )
+    assert sentences_module._quoted(text) == expected
+
+
+@given(st.lists(st.sampled_from(["Word", "two", ".", "”", " ", "!", "-", "1", "é"]), max_size=25))
+def test_merge_fragments_matches_character_check(parts: list[str]) -> None:
+    text = "".join(parts)
+    spans = [(i, i + 1) for i in range(len(text))] + [(0, len(text))]
+
+    def wordless(s: int, e: int) -> bool:
+        return not any(ch.isalnum() for ch in text[s:e])
+
+    expected: list[tuple[int, int]] = []
+    for s, e in spans:
+        if e <= s:
+            continue
+        if expected and (wordless(s, e) or wordless(*expected[-1])):
+            expected[-1] = (expected[-1][0], e)
+        else:
+            expected.append((s, e))
+    assert sentences_module._merge_fragments(text, spans) == expected

@@ -89,9 +89,19 @@ def _quoting() -> tuple[re.Pattern[str], ...]:
     )
 
 
+# Every one of pysbd's quoting patterns starts with one of these: a text without them has
+# no quoted span, and the eight patterns need not run.
+_QUOTE_OPENERS = re.compile(r"[\"\[(\u00ab\u201c]|--|(?<=\s)['\u2018]")
+_SINGLE_QUOTED_WORD = re.compile(r"(?<=\s)'(?:[^']|'[a-zA-Z])*'\S")
+# A letter or digit (str.isalnum, as one regex search instead of a loop over characters).
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def _quoted(text: str) -> list[tuple[int, int]]:
     """Spans pysbd never splits inside (a quotation, a bracket): no certain cut there."""
-    single = not (re.search(r"(?<=\s)'(?:[^']|'[a-zA-Z])*'\S", text) and "' " not in text)
+    if _QUOTE_OPENERS.search(text) is None:
+        return []
+    single = not (_SINGLE_QUOTED_WORD.search(text) and "' " not in text)
     spans: list[tuple[int, int]] = []
     for index, pattern in enumerate(_quoting()):
         if index == 0 and not single:
@@ -195,17 +205,19 @@ def sentence_spans(text: str, kind: str = "paragraph") -> list[tuple[int, int]]:
 def _merge_fragments(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Join a "sentence" with no letter or digit (a stray closing quote) to its neighbour."""
 
-    def wordless(s: int, e: int) -> bool:
-        return not any(ch.isalnum() for ch in text[s:e])
-
+    search = _ALNUM.search
     merged: list[tuple[int, int]] = []
+    last_wordless = False
     for s, e in spans:
         if e <= s:
             continue
-        if merged and (wordless(s, e) or wordless(*merged[-1])):
+        wordless = search(text, s, e) is None
+        if merged and (wordless or last_wordless):
             merged[-1] = (merged[-1][0], e)
+            last_wordless = search(text, merged[-1][0], e) is None
         else:
             merged.append((s, e))
+            last_wordless = wordless
     return merged
 
 

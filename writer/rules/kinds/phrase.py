@@ -36,8 +36,11 @@ a ``~N`` gap skipped inside a match are searched too, so "diabetes cannot curren
 cured" is negated. Lists may nest, so YAML anchors can share a set of conditions between rules.
 
 Speed: every pattern knows the words a match must contain (for each required part, one of
-a set). Each sentence is reduced once to its set of words; a pattern's regex runs only on
-sentences that have a word from each required part, so the regex engine sees few sentences.
+a set). A document is indexed once, word -> sentences (phrase_index.py, shared by all phrase
+rules); a pattern's regex runs only on sentences that have a word from each required part,
+so the regex engine sees few sentences. Cue lists are searched the same way: a cue list
+naming a lexicon is split into its entries, and a condition searches only the entries whose
+words the sentence holds, instead of one hundred-way alternation per match.
 
 Start-up (paid on every pre-commit run): a pack load only parses and checks each pattern
 (so a broken one is reported with file and line at once) and works out its trigger words;
@@ -49,7 +52,6 @@ with almost nothing to do.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +60,7 @@ from typing import Any, NamedTuple
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document, Sentence
 from writer.rules.kinds.phrase_cache import BuildCache
+from writer.rules.kinds.phrase_index import TOKEN_RE, DocIndex, Planner, doc_index
 from writer.rules.model import Finding, LintContext, Rule
 
 # --- token patterns -> regular expressions ---------------------------------------------
@@ -262,10 +265,6 @@ def _range_regex(low: int, high: int) -> str:
     return rf"(?<![\d.,])(?:{'|'.join(numbers)})(?:[.,]\d+)?(?!\d)"
 
 
-TOKEN_RE = re.compile(r"[^\W_]+")  # how sentences are cut into words for the prefilter
-DIGIT_RE = re.compile(r"\d")
-
-
 @dataclass(frozen=True)
 class Triggers:
     """Words of which a match must contain at least one: a sentence with none of them is
@@ -292,24 +291,6 @@ class Triggers:
     def as_prefixes(self) -> Triggers:
         """For a word with something glued after it: "effect(s)?" also matches "effects"."""
         return Triggers(prefixes=tuple(sorted(self.words | set(self.prefixes))), number=self.number)
-
-    def present(self, words: SentenceWords) -> bool:
-        if not self.words.isdisjoint(words.words) or (self.number and words.has_number):
-            return True
-        ordered = words.ordered
-        for prefix in self.prefixes:
-            i = bisect.bisect_left(ordered, prefix)
-            if i < len(ordered) and ordered[i].startswith(prefix):
-                return True
-        return False
-
-
-class SentenceWords(NamedTuple):
-    """A sentence as the prefilter sees it (computed once per document, shared by rules)."""
-
-    words: frozenset[str]
-    ordered: list[str]  # the same words, sorted: prefixes are found by bisection
-    has_number: bool
 
 
 def _word_triggers(word: str) -> Triggers | None:
@@ -352,16 +333,21 @@ def _conjunctions_to_json(conjunctions: list[tuple[Triggers, ...]] | None) -> An
     ]
 
 
-def _conjunctions_from_json(data: Any) -> list[tuple[Triggers, ...]] | None:
+def _conjunctions_from_json(
+    data: Any, table: dict[Triggers, Triggers] | None = None
+) -> list[tuple[Triggers, ...]] | None:
+    """``table``: equal trigger sets become one object, which documents then look up once."""
     if data is None:
         return None
-    return [
-        tuple(
-            Triggers(frozenset(map(str, words)), tuple(map(str, prefixes)), bool(number))
-            for words, prefixes, number in conj
-        )
-        for conj in data
-    ]
+    table = {} if table is None else table
+    result = []
+    for conj in data:
+        found = []
+        for words, prefixes, number in conj:
+            triggers = Triggers(frozenset(map(str, words)), tuple(map(str, prefixes)), bool(number))
+            found.append(table.setdefault(triggers, triggers))
+        result.append(tuple(found))
+    return result
 
 
 def _top_gaps(alts: list[_Seq]) -> tuple[str, ...]:
@@ -385,6 +371,7 @@ class Compiler:
         self.conditions: dict[tuple[int, str, str], tuple[Any, list[Condition]]] = {}
         self._checked: set[tuple[str, bool]] = set()
         self._checked_lexicons: set[str] = set()
+        self.triggers: dict[Triggers, Triggers] = {}  # one object per distinct trigger set
 
     @property
     def cache(self) -> BuildCache:
@@ -399,20 +386,48 @@ class Compiler:
         known = self.cache.get(key)
         if known is not None:
             try:
-                return _conjunctions_from_json(known["c"]), tuple(known["g"])
+                return _conjunctions_from_json(known["c"], self.triggers), tuple(known["g"])
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: compute it again
         gaps = _top_gaps(self.check(text))
-        conjunctions = self.conjunctions(text)
-        self.cache.put(key, {"c": _conjunctions_to_json(conjunctions), "g": list(gaps)})
-        return conjunctions, gaps
+        data = _conjunctions_to_json(self.conjunctions(text))
+        self.cache.put(key, {"c": data, "g": list(gaps)})
+        return _conjunctions_from_json(data, self.triggers), gaps
 
-    def check_cue(self, text: str) -> None:
-        """:meth:`check` for a cue pattern, remembered between runs like :meth:`prepare`."""
+    def check_cue(self, text: str) -> list[CuePart]:
+        """:meth:`check` for a cue pattern, and its alternatives with their trigger words
+        (see :class:`CueRegex`), remembered between runs like :meth:`prepare`."""
         key = "c:" + text
-        if self.cache.get(key) is None:
-            self.check(text)
-            self.cache.put(key, 1)
+        known = self.cache.get(key)
+        if isinstance(known, dict):
+            try:
+                parts = known["parts"]
+                return [CuePart(str(part), bool(entry), conj) for part, entry, conj in parts]
+            except (KeyError, TypeError, ValueError):
+                pass  # a damaged entry: compute it again
+        self.check(text)
+        parts = self._cue_parts(text, entry=False)
+        self.cache.put(key, {"parts": [list(part) for part in parts]})
+        return parts
+
+    def _cue_parts(self, text: str, entry: bool) -> list[CuePart]:
+        """A cue that is just ``{lexicon}`` splits into the lexicon's entries (recursively):
+        whether any entry is found is whether the lexicon is found."""
+        alts = self.parse(text)
+        if len(alts) == 1 and len(alts[0].atoms) == 1:
+            seq, atom = alts[0], alts[0].atoms[0]
+            # As a lexicon entry, a space written inside the quotes is part of its regex.
+            spaced = entry and (seq.lead or seq.trail)
+            if atom.kind == "lexicon" and not atom.optional and not spaced:
+                entries = self._entries(atom.value)
+                return [part for e in entries for part in self._cue_parts(e, True)]
+        return [CuePart(text, entry, _conjunctions_to_json(self.conjunctions(text)))]
+
+    def cue_part_source(self, part: CuePart) -> str:
+        """Regex source of one cue part, exactly as it sits inside the whole cue list's."""
+        if part.entry:
+            return guarded(self._alternation(self.parse(part.text), anchors=False))
+        return guarded(self.pattern(part.text))
 
     def parse(self, text: str) -> list[_Seq]:
         """Parse a token pattern once per load: rules share lexicons and YAML anchors."""
@@ -679,6 +694,14 @@ class Place:
     end: int
     text: str  # sentence text
     inner: str = ""  # the words the pattern's gaps skipped inside the match
+    words: DocIndex | None = None  # which sentences hold which words (None: no prefilter)
+
+    def may_hold(self, regex: LazyRegex, sentence: int) -> bool:
+        """False when sentence number ``sentence`` lacks the trigger words of every part of
+        a cue list, so it cannot match text cut from it (cuts fall between words)."""
+        if self.words is None or not isinstance(regex, CueRegex):
+            return True
+        return bool(regex.candidates(self.words, sentence))
 
 
 @dataclass
@@ -692,6 +715,13 @@ class Condition:
     name: str = ""
 
     def holds(self, place: Place) -> bool:
+        own = place.index - 1 if self.scope == "previous" else place.index
+        cues = self.cues
+        parts: list[int] | None = None  # the cue list's parts worth searching
+        if self.scope != "lead-in" and place.words is not None and isinstance(cues, CueRegex):
+            parts = cues.candidates(place.words, own)
+            if not parts:
+                return False  # no cue word in the sentence: no cue can be found
         texts = self._texts(place)
         if texts is None:
             return False
@@ -702,6 +732,9 @@ class Condition:
             return True
         if self.ignore is not None:
             scoped = self.ignore.sub(lambda m: " " * len(m.group()), scoped)
+        if parts is not None:
+            assert isinstance(cues, CueRegex)
+            return cues.found_in(scoped, parts)
         return self.cues.search(scoped) is not None
 
     def _texts(self, place: Place) -> tuple[str, str] | None:
@@ -710,12 +743,14 @@ class Condition:
         # Words a gap skipped sit between the parts of the claim: "cannot currently be"
         # in "diabetes cannot currently be cured" negates it from any side.
         inner = " \n " + place.inner if place.inner else ""
+        stop = self.stop is not None and place.may_hold(self.stop, place.index)
         if self.scope == "before":
-            return self._before(text[: place.start]) + inner, text
+            return self._before(text[: place.start], stop) + inner, text
         if self.scope == "after":
-            return self._after(text[place.end :]) + inner, text
+            return self._after(text[place.end :], stop) + inner, text
         if self.scope == "clause":
-            before, after = self._before(text[: place.start]), self._after(text[place.end :])
+            before = self._before(text[: place.start], stop)
+            after = self._after(text[place.end :], stop)
             return before + " \n " + after + inner, text
         if self.scope == "sentence":
             return text[: place.start] + " \n " + text[place.end :] + inner, text
@@ -727,8 +762,8 @@ class Condition:
         lead = _lead_in(place)
         return None if lead is None else (lead, lead)
 
-    def _before(self, text: str) -> str:
-        if self.stop is not None:
+    def _before(self, text: str, stop: bool) -> str:
+        if stop and self.stop is not None:
             ends = [m.end() for m in self.stop.finditer(text)]
             if ends:
                 text = text[ends[-1] :]
@@ -738,8 +773,8 @@ class Condition:
                 text = text[words[-self.window].start() :] if self.window else ""
         return text
 
-    def _after(self, text: str) -> str:
-        if self.stop is not None:
+    def _after(self, text: str, stop: bool) -> str:
+        if stop and self.stop is not None:
             first = self.stop.search(text)
             if first is not None:
                 text = text[: first.start()]
@@ -798,46 +833,13 @@ class PatternSpec:
     require: list[Condition] = field(default_factory=list)
 
 
-class _SpecIndex:
-    """Patterns by the words of their most selective part: a sentence looks up its own
-    words instead of testing every pattern of a rule that passed the quick test."""
-
-    def __init__(self, specs: list[PatternSpec]) -> None:
-        self.always: set[int] = set()
-        self.by_word: dict[str, set[int]] = {}
-        self.other: list[tuple[Triggers, int]] = []  # prefixes and numbers
-        for number, spec in enumerate(specs):
-            if spec.conjunctions is None:
-                self.always.add(number)
-                continue
-            for conj in spec.conjunctions:
-                first = conj[0]
-                for word in first.words:
-                    self.by_word.setdefault(word, set()).add(number)
-                if first.prefixes or first.number:
-                    rest = Triggers(prefixes=first.prefixes, number=first.number)
-                    self.other.append((rest, number))
-
-    def lookup(self, words: SentenceWords) -> set[int]:
-        hit = set(self.always)
-        by_word = self.by_word
-        for word in words.words:
-            found = by_word.get(word)
-            if found is not None:
-                hit |= found
-        for triggers, number in self.other:
-            if number not in hit and triggers.present(words):
-                hit.add(number)
-        return hit
-
-
 class PhraseCheck:
     """Finds the rule's patterns in each sentence, then asks the conditions about each match.
 
-    Speed: a sentence is first reduced to its set of words (once per document, shared by
-    all rules). A pattern's regex runs only on sentences that contain a word from each of
-    its required parts, so most sentences cost one set test per rule. Of overlapping
-    matches the leftmost, then longest, then earliest-listed pattern is reported.
+    Speed: the document's word index (built once, shared by all rules) says which
+    sentences contain a word from each required part of a pattern; only there does the
+    pattern's regex run. Of overlapping matches the leftmost, then longest, then
+    earliest-listed pattern is reported.
     """
 
     def __init__(
@@ -853,25 +855,17 @@ class PhraseCheck:
         self.unless = unless
         self.require = require
         self.quick = quick  # None: some pattern needs no particular word
-        self._index: _SpecIndex | None = None  # built on first use, like the regexes
+        self._planner: Planner | None = None  # built on first use, like the regexes
 
-    def candidates(self, words: SentenceWords | None) -> list[PatternSpec]:
-        if words is None:
-            return self.specs
-        if self.quick is not None and not self.quick.present(words):
+    def candidates(self, words: DocIndex) -> list[tuple[int, list[PatternSpec]]]:
+        """(sentence number, patterns worth running there), in sentence order."""
+        if self.quick is not None and not words.having(self.quick):
             return []
-        if self._index is None:
-            self._index = _SpecIndex(self.specs)
-        hit = self._index.lookup(words)
-        return [
-            spec
-            for number, spec in enumerate(self.specs)
-            if number in hit
-            and (
-                spec.conjunctions is None
-                or any(all(t.present(words) for t in conj) for conj in spec.conjunctions)
-            )
-        ]
+        if self._planner is None:
+            self._planner = Planner([spec.conjunctions for spec in self.specs])
+        specs = self.specs
+        plan = self._planner.plan(words)
+        return [(sentence, [specs[n] for n in plan[sentence]]) for sentence in sorted(plan)]
 
     def matches(
         self, text: str, specs: list[PatternSpec]
@@ -889,17 +883,15 @@ class PhraseCheck:
 
     def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]:
         sentences = doc.sentences
-        words = _sentence_words(doc)
-        for index, sentence in enumerate(sentences):
-            specs = self.candidates(words[index])
-            if not specs:
-                continue
+        words = doc_index(doc, sentences)
+        for index, specs in self.candidates(words):
+            sentence = sentences[index]
             text = sentence.text
             reported_until = -1
             for start, end, spec, inner in self.matches(text, specs):
                 if start < reported_until:
                     continue  # overlaps a match already reported
-                place = Place(doc, sentences, index, start, end, text, inner)
+                place = Place(doc, sentences, index, start, end, text, inner, words)
                 if self._excepted(spec, place):
                     continue
                 reported_until = end
@@ -933,22 +925,8 @@ class PhraseCheck:
         return Finding(source_start, source_end, message, suggestion, fix)
 
 
-# Per-document caches kept on the Document itself, so they live and die with it.
-_WORDS_ATTR = "_phrase_sentence_words"
+# Per-document cache kept on the Document itself, so it lives and dies with it.
 _BLOCKS_ATTR = "_phrase_block_positions"
-
-
-def _sentence_words(doc: Document) -> list[SentenceWords]:
-    """Lower-cased words of every sentence, computed once per document for all rules."""
-    cached: list[SentenceWords] | None = getattr(doc, _WORDS_ATTR, None)
-    if cached is None or len(cached) != len(doc.sentences):
-        cached = []
-        for sentence in doc.sentences:
-            lower = sentence.text.lower()
-            words = frozenset(TOKEN_RE.findall(lower))
-            cached.append(SentenceWords(words, sorted(words), DIGIT_RE.search(lower) is not None))
-        setattr(doc, _WORDS_ATTR, cached)
-    return cached
 
 
 def _flatten(value: Any) -> Iterator[Any]:
@@ -964,11 +942,28 @@ def _cue_regex(value: Any, what: str, compiler: Compiler, fail: Any) -> LazyRege
     if not items or not all(isinstance(i, str) and i.strip() for i in items):
         raise fail(f"'{what}' must be a token pattern or a list of them")
     try:
-        for item in items:
-            compiler.check_cue(item)
+        parts = [part for item in items for part in compiler.check_cue(item)]
     except PatternError as exc:
         raise fail(f"bad pattern in '{what}': {exc}") from None
-    return LazyRegex(_CueSource(compiler, tuple(items)), fail)
+    return CueRegex(_CueSource(compiler, tuple(items)), fail, compiler, parts)
+
+
+class CuePart(NamedTuple):
+    """One alternative of a cue list: a pattern, or (``entry``) an entry of a lexicon."""
+
+    text: str
+    entry: bool
+    conjunctions: Any  # as stored in the build cache; decoded when first needed
+
+
+class _PartSource:
+    __slots__ = ("compiler", "part")
+
+    def __init__(self, compiler: Compiler, part: CuePart) -> None:
+        self.compiler, self.part = compiler, part
+
+    def __call__(self) -> str:
+        return self.compiler.cue_part_source(self.part)
 
 
 class _CueSource:
@@ -1060,6 +1055,67 @@ class LazyRegex:
 
     def sub(self, repl: Any, text: str) -> str:
         return self.regex.sub(repl, text)
+
+
+class CueRegex(LazyRegex):
+    """A cue list: the whole alternation (to cut at stops and blank out ignored words) and
+    its alternatives one by one, each with its trigger words.
+
+    Why: a condition is asked about every match, and one search with a hundred-way
+    alternation tries every alternative at every position. Only the alternatives whose
+    words the sentence holds can match, so only those (small) regexes are searched; any of
+    them matching is exactly the whole alternation matching.
+    """
+
+    __slots__ = ("_compiler", "_parts", "_regexes", "_planner")
+
+    def __init__(
+        self,
+        source: Callable[[], str],
+        fail: Callable[[str], Exception],
+        compiler: Compiler,
+        parts: list[CuePart],
+    ) -> None:
+        super().__init__(source, fail)
+        self._compiler = compiler
+        self._parts = parts
+        # Both built on first use: a pack load pays for neither (start-up matters).
+        self._regexes: list[LazyRegex | None] = [None] * len(parts)
+        self._planner: Planner | None = None
+
+    @property
+    def parts(self) -> list[CuePart]:
+        return self._parts
+
+    @property
+    def planner(self) -> Planner:
+        if self._planner is None:
+            self._planner = Planner([self._decode(part) for part in self._parts])
+        return self._planner
+
+    def _decode(self, part: CuePart) -> list[tuple[Triggers, ...]] | None:
+        table = self._compiler.triggers
+        try:
+            return _conjunctions_from_json(part.conjunctions, table)
+        except (TypeError, ValueError):  # a damaged cache entry: work it out again
+            data = _conjunctions_to_json(self._compiler.conjunctions(part.text))
+            return _conjunctions_from_json(data, table)
+
+    def part_regex(self, number: int) -> LazyRegex:
+        found = self._regexes[number]
+        if found is None:
+            part = _PartSource(self._compiler, self._parts[number])
+            found = self._regexes[number] = LazyRegex(part, self._fail)
+        return found
+
+    def candidates(self, words: DocIndex, sentence: int) -> list[int]:
+        """Numbers of the parts that may match text cut from that sentence."""
+        return words.planned(self.planner, sentence)
+
+    def found_in(self, text: str, numbers: list[int]) -> bool:
+        """``search(text) is not None`` for ``text`` cut from a sentence, given the numbers
+        of the parts that sentence may hold (:meth:`candidates`)."""
+        return any(self.part_regex(n).search(text) is not None for n in numbers)
 
 
 def _conditions(value: Any, key: str, line: int, compiler: Compiler, ctx: Any) -> list[Condition]:

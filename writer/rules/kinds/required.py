@@ -40,13 +40,17 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import re
+import sys
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from writer.cache import cache_dir, content_key, prune, write_atomically
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document
 from writer.rules.model import Finding, LintContext, Rule
@@ -98,13 +102,163 @@ PLACEHOLDER_BASE = 0xE000
 
 class _Shared:
     """What the rules of one pack file share: lexicon groups (compiled once for all the
-    rules that use them) and the plain words each lexicon's matches must contain."""
+    rules that use them), the plain words each lexicon's matches must contain, and the
+    current document prepared once for all of them."""
 
     def __init__(self) -> None:
         self.groups: dict[str, Group] = {}
         self.triggers: dict[str, Group] = {}
         self.words: dict[str, frozenset[str] | None] = {}
         self.checked: set[str] = set()
+        self.all_groups: list[Group] = []
+        self.words_cache: _WordsCache | None = None
+        # Every group's prefilter words, one bit each; which of them each token contains.
+        self.vocab: dict[str, int] = {}
+        self.longest = 0
+        self.token_masks: dict[str, int] = {}
+        self.primed = 0  # how many of all_groups have their mask
+        self.last: tuple[weakref.ref[Document], _Prepared] | None = None
+
+    def prime(self, ctx: Any) -> None:
+        """Give every group its word mask before the first document (the vocabulary must
+        be complete before sentences are read against it)."""
+        if self.primed == len(self.all_groups):
+            return
+        if self.words_cache is None:
+            self.words_cache = _WordsCache(getattr(ctx, "lexicons", None) or {})
+        for group in self.all_groups[self.primed :]:
+            for word in group.words or ():
+                if word not in self.vocab:
+                    self.vocab[word] = 1 << len(self.vocab)
+                    self.longest = max(self.longest, len(word))
+                    self.token_masks.clear()
+                    self.last = None
+            group.mask = (
+                None
+                if group.words is None
+                else sum(self.vocab[w] for w in dict.fromkeys(group.words))
+            )
+        self.primed = len(self.all_groups)
+        self.words_cache.save()
+
+    def prepare(self, doc: Document) -> _Prepared:
+        """The document's sentences, normalised and masked, worked out once for the rules."""
+        if self.last is not None and self.last[0]() is doc:
+            return self.last[1]
+        prepared = _Prepared(doc, self)
+        self.last = (weakref.ref(doc), prepared)
+        return prepared
+
+    def mask(self, lowered: str) -> int:
+        """The prefilter words that occur in ``lowered`` (as substrings, like ``in``).
+
+        Every prefilter word is a run of word characters, apostrophes and hyphens that
+        starts with a word character, so it occurs in the text exactly when it occurs in
+        one of the text's WORD tokens; tokens repeat, so each is looked at once.
+        """
+        masks = self.token_masks
+        result = 0
+        for token in set(WORD.findall(lowered)):
+            found = masks.get(token)
+            if found is None:
+                found = masks[token] = self._token_mask(token)
+            result |= found
+        return result
+
+    def _token_mask(self, token: str) -> int:
+        vocab = self.vocab
+        found = 0
+        size = len(token)
+        for begin in range(size):
+            for end in range(begin + 2, min(size, begin + self.longest) + 1):
+                found |= vocab.get(token[begin:end], 0)
+        return found
+
+
+# Prefilter words are usable as token substrings only in this shape (see _Shared.mask).
+TOKEN_SHAPED = re.compile(r"\w[\w'\-]*")
+
+
+class _Prepared:
+    """One document as the caveat rules read it: each sentence normalised, lower-cased and
+    reduced to the prefilter words it holds, plus the trigger matches found so far."""
+
+    __slots__ = ("sentences", "mask", "blocks", "topics")
+
+    def __init__(self, doc: Document, shared: _Shared) -> None:
+        self.sentences: list[tuple[str, str, int]] = []
+        self.mask = 0
+        for sentence in doc.sentences:
+            text = sentence.text.translate(NORMALISE)
+            lowered = text.lower()
+            mask = shared.mask(lowered)
+            self.mask |= mask
+            self.sentences.append((text, lowered, mask))
+        self.blocks: list[tuple[Block, str]] | None = None
+        self.topics: dict[Group, tuple[Block, re.Match[str]] | None] = {}
+
+    def block_texts(self, doc: Document) -> list[tuple[Block, str]]:
+        if self.blocks is None:
+            self.blocks = [(block, block.text.translate(NORMALISE)) for block in doc.blocks]
+        return self.blocks
+
+
+class _WordsCache:
+    """Each group's prefilter words, remembered between runs.
+
+    Why: working them out parses every term with the standard library's regex parser,
+    tens of milliseconds at every start, and a pre-commit hook pays start-up on every
+    commit. The answer depends only on the terms, the lexicon table, this module and
+    the Python version, so the file is keyed by exactly those (plain JSON, never
+    pickle). An optimisation only: a missing, stale or corrupt file means the work is
+    redone; ``WRITER_CACHE_DIR=off`` disables it.
+    """
+
+    FORMAT = b"required-words 1"
+    KEEP = 8
+
+    def __init__(self, lexicons: Mapping[str, Any]) -> None:
+        self.entries: dict[str, list[str] | None] = {}
+        self.dirty = False
+        self.path: Path | None = None
+        folder = cache_dir()
+        if folder is None:
+            return
+        try:
+            code = Path(__file__).read_bytes()
+        except OSError:
+            return
+        table = json.dumps(lexicons, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        key = content_key(self.FORMAT, sys.version.encode(), code, table)
+        self.path = folder / f"required-{key}.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict):
+            self.entries = data
+
+    def get(self, key: str) -> tuple[bool, frozenset[str] | None]:
+        """(found, words); a malformed entry counts as not found."""
+        if key not in self.entries:
+            return False, None
+        value = self.entries[key]
+        if value is None:
+            return True, None
+        if isinstance(value, list) and value and all(isinstance(w, str) for w in value):
+            return True, frozenset(value)
+        return False, None
+
+    def put(self, key: str, words: frozenset[str] | None) -> None:
+        if self.path is not None:
+            self.entries[key] = None if words is None else sorted(words)
+            self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty and self.path is not None:
+            self.dirty = False
+            write_atomically(self.path, json.dumps(self.entries, ensure_ascii=False))
+            prune(self.path.parent, "required-*.json", self.KEEP)
 
 
 def _shared(ctx: Any) -> _Shared:
@@ -279,7 +433,7 @@ class Group:
     """Terms that are compiled into one regex on first use, with a cheap test on plain
     words that must pass before the regex is even built."""
 
-    __slots__ = ("terms", "_compiler", "_what", "_lexicon", "_regex", "_words", "_ready")
+    __slots__ = ("terms", "_compiler", "_what", "_lexicon", "_regex", "_words", "_ready", "mask")
 
     def __init__(
         self, terms: tuple[str, ...], compiler: _Compiler, what: str, lexicon: str | None = None
@@ -291,6 +445,9 @@ class Group:
         self._regex: re.Pattern[str] | None = None
         self._words: tuple[str, ...] | None = None
         self._ready = False
+        # Bits of the shared vocabulary for ``words`` (None: no prefilter); set by prime().
+        self.mask: int | None = None
+        compiler.shared.all_groups.append(self)
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -302,18 +459,33 @@ class Group:
     def words(self) -> tuple[str, ...] | None:
         """Lower-case words, one of which every match contains (None: no such words)."""
         if not self._ready:
-            if self._lexicon is not None:
-                found = self._compiler.lexicon_words(self._lexicon)
-            else:
-                found = self._compiler.words(self.terms)
+            cache = self._compiler.shared.words_cache
+            key = f"lexicon {self._lexicon}" if self._lexicon else "terms " + "\n".join(self.terms)
+            known, found = cache.get(key) if cache is not None else (False, None)
+            if not known:
+                if self._lexicon is not None:
+                    found = self._compiler.lexicon_words(self._lexicon)
+                else:
+                    found = self._compiler.words(self.terms)
+                if found and not all(TOKEN_SHAPED.fullmatch(word) for word in found):
+                    found = None  # _Shared.mask could not see such a word
+                if cache is not None:
+                    cache.put(key, found)
             self._words = tuple(sorted(found)) if found else None
             self._ready = True
         return self._words
 
-    def search(self, text: str, lowered: str | None) -> bool:
+    def possible(self, mask: int) -> bool:
+        """Whether text holding the prefilter words ``mask`` could match (see prime())."""
+        return self.mask is None or bool(self.mask & mask)
+
+    def search(self, text: str, lowered: str | None, mask: int | None = None) -> bool:
         """``lowered`` is ``text.lower()``, computed once per sentence by the caller
-        (None: search without the prefilter)."""
-        if lowered is not None:
+        (None: search without the prefilter); ``mask`` its prefilter words, if known."""
+        if mask is not None and self.mask is not None:
+            if not self.mask & mask:
+                return False
+        elif lowered is not None:
             words = self.words
             if words is not None and not any(word in lowered for word in words):
                 return False
@@ -382,7 +554,11 @@ def _required_words(
             choices.append(found)
     if run:
         choices.append({"".join(run)})
-    usable = [c for c in choices if min(map(len, c)) >= 3]
+    # Two-letter words ("gp") only where nothing longer is required: a weak test still
+    # spares searching and compiling a group (the clinicians) in most sentences.
+    usable = [c for c in choices if min(map(len, c)) >= 3] or [
+        c for c in choices if min(map(len, c)) >= 2
+    ]
     if not usable:
         return None
     return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
@@ -400,8 +576,16 @@ class Pattern:
     negators: Group | None = None
     window: int = DEFAULT_WINDOW
 
+    def possible(self, mask: int) -> bool:
+        """Whether text holding the prefilter words ``mask`` could match."""
+        return all(group.possible(mask) for group in self.groups)
+
     def matches(
-        self, text: str, seen: dict[Group, bool] | None = None, lowered: str | None = None
+        self,
+        text: str,
+        seen: dict[Group, bool] | None = None,
+        lowered: str | None = None,
+        mask: int | None = None,
     ) -> bool:
         """``seen`` remembers group results for this text across patterns (groups such as
         the clinicians are shared by several patterns of one rule)."""
@@ -410,7 +594,7 @@ class Pattern:
         for group in self.groups:  # in YAML order: put the rarest group first
             present = seen.get(group)
             if present is None:
-                present = seen[group] = group.search(text, lowered)
+                present = seen[group] = group.search(text, lowered, mask)
             if not present:
                 return False
         if self.negators is None:
@@ -519,18 +703,39 @@ class RequiredCheck:
     def recognises(self, sentence: str, prefilter: bool = True) -> bool:
         """Whether one sentence of prose is an acceptable form of the caveat."""
         text = sentence.translate(NORMALISE)
+        return self._recognises(text, text.lower() if prefilter else None)
+
+    def _recognises(
+        self,
+        text: str,
+        lowered: str | None,
+        mask: int | None = None,
+        candidates: Sequence[Pattern] | None = None,
+    ) -> bool:
+        """``text`` normalised; ``candidates`` the patterns that could match at all."""
         seen: dict[Group, bool] = {}
-        lowered = text.lower() if prefilter else None
-        if not any(p.matches(text, seen, lowered) for p in self.satisfied_by):
+        patterns = self.satisfied_by if candidates is None else candidates
+        if not any(p.matches(text, seen, lowered, mask) for p in patterns):
             return False
-        return not any(p.matches(text, seen, lowered) for p in self.unless)
+        return not any(p.matches(text, seen, lowered, mask) for p in self.unless)
 
     def topic(self, doc: Document) -> tuple[Block, re.Match[str]] | None:
         """The first mention of the trigger topic in the prose (None: no trigger found)."""
         if self.trigger is None:
             return None
-        for block in doc.blocks:
-            text = block.text.translate(NORMALISE)
+        if self.origin is None:
+            blocks = [(block, block.text.translate(NORMALISE)) for block in doc.blocks]
+            return self._first_mention(blocks)
+        prepared = _shared(self.origin[0]).prepare(doc)
+        if self.trigger not in prepared.topics:  # rules with one trigger search it once
+            prepared.topics[self.trigger] = self._first_mention(prepared.block_texts(doc))
+        return prepared.topics[self.trigger]
+
+    def _first_mention(
+        self, blocks: Sequence[tuple[Block, str]]
+    ) -> tuple[Block, re.Match[str]] | None:
+        assert self.trigger is not None
+        for block, text in blocks:
             if not self.trigger.search(text, text.lower()):
                 continue
             match = self.trigger.regex.search(text)
@@ -538,13 +743,34 @@ class RequiredCheck:
                 return block, match
         return None
 
+    def satisfied(self, doc: Document) -> bool:
+        """Whether some prose sentence of the document is the caveat (the first wins)."""
+        if self.origin is None:
+            return any(self.recognises(sentence.text) for sentence in doc.sentences)
+        shared = _shared(self.origin[0])
+        shared.prime(self.origin[0])
+        prepared = shared.prepare(doc)
+        # Patterns whose words the document lacks cannot match any of its sentences.
+        candidates = [p for p in self.satisfied_by if p.possible(prepared.mask)]
+        if not candidates:
+            return False
+        # One test per sentence first: each candidate needs a word of its narrowest group.
+        needed = 0
+        for pattern in candidates:
+            masks = [g.mask for g in pattern.groups if g.mask is not None]
+            needed |= min(masks, key=int.bit_count) if masks else -1
+        for text, lowered, mask in prepared.sentences:
+            if mask & needed and self._recognises(text, lowered, mask, candidates):
+                return True
+        return False
+
     def run(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         if not doc.blocks:
             return
         found = self.topic(doc)
         if self.trigger is not None and found is None:
             return
-        if any(self.recognises(sentence.text) for sentence in doc.sentences):
+        if self.satisfied(doc):
             return
         message = self.message
         if found is not None:
@@ -695,16 +921,22 @@ def _paragraph_after(source: str, offset: int, caveat: str, newline: str) -> tup
     return tuple(edits)
 
 
-@lru_cache(maxsize=2)
-def _markdown_blocks(source: str) -> tuple[tuple[int, int], ...]:
-    """Line ranges [first, last] of the top-level Markdown blocks (lists, tables, quotes)."""
+@lru_cache(maxsize=1)
+def _block_parser() -> Any:
+    """A Markdown parser for block structure only: the inline pass (emphasis, links) does
+    not change a block's lines and cost as much again."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    parser = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).disable("inline")
+
+
+@lru_cache(maxsize=2)
+def _markdown_blocks(source: str) -> tuple[tuple[int, int], ...]:
+    """Line ranges [first, last] of the top-level Markdown blocks (lists, tables, quotes)."""
     lines = source.split("\n")
     ranges = []
-    for token in parser.parse(source):
+    for token in _block_parser().parse(source):
         if token.level != 0 or token.map is None or token.nesting == -1:
             continue
         first, stop = token.map
@@ -721,6 +953,11 @@ def _markdown_block_end(source: str, offset: int) -> int:
     Inserting after that line, not after the prose itself, keeps a setext underline, the
     rest of a table or list and a blockquote's later lines together.
     """
+    line_end = source.find("\n", offset)
+    if line_end == -1 or not source[line_end:].strip():
+        # Nothing follows this line: whatever block holds it ends on it (block ranges end
+        # on their last non-blank line), so the Markdown parse is not needed.
+        return offset
     line = source.count("\n", 0, offset)
     for first, last in _markdown_blocks(source):
         if first <= line <= last:

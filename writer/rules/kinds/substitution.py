@@ -20,10 +20,12 @@ The terms file maps spellings and inflections to alternatives, position by posit
 Terms files belong in a subfolder of the pack folder: every ``*.yml`` directly in a pack
 folder is read as a rule pack.
 
-Why it works this way: the prose is cut into words once, and a dictionary of every form
-(with the word prefixes of multi-word forms) is walked from each word, longest form first.
-That is one pass over the prose whatever the length of the list, and unlike a regex of
-900 alternatives it costs nothing to build at start-up. Words joined by hyphens are one word
+Why it works this way: the prose is cut into words once per document, shared by every
+substitution rule (:class:`BlockWords`, normalised with one ``translate``/``lower`` per block
+rather than per word), and a dictionary of every form (with the word prefixes of multi-word
+forms) is walked only from the words a form can start with, longest form first. That is one
+pass over the prose whatever the length of the list, and unlike a regex of 900 alternatives
+it costs nothing to build at start-up. Words joined by hyphens are one word
 ("pre-hypertension" is not "hypertension"); a possessive "'s" is not part of the word. The
 fix is unsafe (a word swap can need the sentence reworded) and keeps the capitalisation of
 the replaced word.
@@ -32,8 +34,10 @@ the replaced word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +91,70 @@ def words(text: str) -> Iterator[tuple[int, int, str]]:
         yield start, end, word
 
 
+class BlockWords:
+    """A block's words, normalised as :func:`words` does; their offsets only when needed.
+
+    Most blocks hold no listed term, so the words are first taken as strings (one
+    ``findall`` and one ``translate``/``lower`` over the whole block); offsets are found,
+    and possessives stripped, only for blocks where a term may start. They come from the
+    lengths of the words and of the gaps between them (``split``), summed in C, rather
+    than from a match object per word.
+    """
+
+    __slots__ = ("_found", "_possessive", "_bounds", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found = found = WORD.findall(text)
+        # Words hold no spaces, so normalising them joined and splitting again gives each
+        # word's own normalised form.
+        joined = " ".join(found).translate(_NORMALISE).lower()
+        normal = joined.split(" ") if found else []
+        if len(normal) != len(found):  # defensive: lower() never adds spaces
+            normal = [w.translate(_NORMALISE).lower() for w in found]
+        self.words = normal
+        self._possessive = "'s" in joined
+        self._bounds: list[int] | None = None
+
+    def bounds(self) -> list[int]:
+        """Word ``i`` is text[b[2i]:b[2i+1]], a possessive "'s" left out (as in :func:`words`);
+        strips those possessives from ``words`` too."""
+        if self._bounds is None:
+            found = self._found
+            lengths = [0] * (2 * len(found) + 1)
+            lengths[0::2] = map(len, WORD.split(self.text))
+            lengths[1::2] = map(len, found)
+            bounds = list(accumulate(lengths))
+            for i, word in enumerate(self.words) if self._possessive else ():
+                if word.endswith("'s") and len(word) > 2:
+                    self.words[i] = word[:-2]
+                    bounds[2 * i + 1] -= 2
+            self._bounds = bounds
+        return self._bounds
+
+
+class _WordCache:
+    """Words of each block of the latest document, shared by the substitution rules of a
+    run. The document is held weakly and each entry checks its block's text, so an entry
+    can never answer for other prose."""
+
+    def __init__(self) -> None:
+        self.doc: Callable[[], Document | None] = lambda: None
+        self.blocks: dict[int, BlockWords] = {}
+
+    def get(self, doc: Document, index: int, text: str) -> BlockWords:
+        if self.doc() is not doc:
+            self.blocks = {}
+            self.doc = weakref.ref(doc)
+        found = self.blocks.get(index)
+        if found is None or found.text is not text:
+            found = self.blocks[index] = BlockWords(text)
+        return found
+
+
+_WORDS = _WordCache()
+
+
 class TermIndex:
     """Finds listed forms in prose: whole words, longest form first, left to right."""
 
@@ -99,36 +167,52 @@ class TermIndex:
             parts = key.split(" ")
             for n in range(1, len(parts)):
                 self.prefixes.add(" ".join(parts[:n]))
+        # The words a match can start with; with "'s" too, so that a block can be ruled
+        # out before its possessives are stripped.
+        self.starts = frozenset(k for k in self.forms | self.prefixes if " " not in k)
+        self.screen = self.starts | {f"{w}'s" for w in self.starts}
 
     @staticmethod
     def key(form: str) -> str:
         """A form as the index stores it (the same treatment as words in the prose)."""
         return " ".join(word for _, _, word in words(form))
 
-    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, key) of each listed form in ``text``."""
-        found = list(words(text))
-        i = 0
-        while i < len(found):
-            start, end, key = found[i]
-            best: tuple[int, str] | None = (i, key) if key in self.forms else None
+    def finditer(
+        self, text: str, cached: BlockWords | None = None
+    ) -> Iterator[tuple[int, int, str]]:
+        """(start, end, key) of each listed form in ``text`` (``cached``: its words)."""
+        block = cached if cached is not None and cached.text == text else BlockWords(text)
+        if self.screen.isdisjoint(block.words):
+            return
+        bounds = block.bounds()
+        found = block.words
+        forms, prefixes, n = self.forms, self.prefixes, len(found)
+        starts = self.starts
+        resume = 0
+        for i in [k for k, word in enumerate(found) if word in starts]:
+            if i < resume:
+                continue  # inside the form found last
+            key = found[i]
+            best: tuple[int, str] | None = (i, key) if key in forms else None
             j = i
-            while key in self.prefixes and j + 1 < len(found):
-                gap = text[found[j][1] : found[j + 1][0]]
+            while key in prefixes and j + 1 < n:
+                longer = f"{key} {found[j + 1]}"
+                if longer not in forms and longer not in prefixes:
+                    break  # no listed form goes on this way (checked before the gap: cheaper)
+                gap = text[bounds[2 * j + 1] : bounds[2 * j + 2]]
                 if gap[:2] in ("'s", "’s"):  # "Alzheimer's disease"
                     gap = gap[2:]
                 if not gap.isspace():
                     break
                 j += 1
-                key = f"{key} {found[j][2]}"
-                if key in self.forms:
+                key = longer
+                if key in forms:
                     best = (j, key)
             if best is None:
-                i += 1
                 continue
             last, key = best
-            yield start, found[last][1], key
-            i = last + 1
+            yield bounds[2 * i], bounds[2 * last + 1], key
+            resume = last + 1
 
 
 def _keywords(alternative: str) -> frozenset[str]:
@@ -247,7 +331,7 @@ def is_defined(text: str, start: int, end: int, term: Term) -> bool:
     gloss = _GLOSS_IN_PARENS.match(after)
     if gloss and re.search(r"[a-z]{3,}", gloss.group(1)) and not _CITATION.search(gloss.group(1)):
         return True
-    if _OPENS_PARENS.search(before[-200:]) and _CLOSES_PARENS.match(after):
+    if _CLOSES_PARENS.match(after) and _OPENS_PARENS.search(before[-200:]):  # cheap test first
         return True
     if _NAMED_BEFORE.search(before[-120:]) or _DEFINED_AFTER.match(after):
         return True
@@ -301,11 +385,12 @@ class SubstitutionCheck:
     def _findings(self, doc: Document) -> Iterator[Finding]:
         defined: set[int] = set()
         reported: set[tuple[int, int]] = set()
-        for block in doc.blocks:
+        for index, block in enumerate(doc.blocks):
             heading = block.kind == "heading" or block.level > 0
             if heading and not self.in_headings:
                 continue
-            for start, end, key in self.index.finditer(block.text):
+            cached = _WORDS.get(doc, index, block.text)
+            for start, end, key in self.index.finditer(block.text, cached):
                 term = self.terms[key]
                 if term.allow or term.entry in defined:
                     continue
