@@ -77,7 +77,8 @@ def test_unknown_rule_in_config_is_an_error_with_line(run, write, tmp_path: Path
     draft = write("a.md", CLAIM)
     result = run("lint", "--select", "claims", str(draft))
     assert result.exit_code == 2
-    assert f"{tmp_path / 'writer.toml'}:2: 'ignore' names unknown rule 'no-such-rule'" in result.stderr
+    where = tmp_path / "writer.toml"
+    assert f"{where}:2: 'ignore' names unknown rule 'no-such-rule'" in result.stderr
     assert f"{draft}:1:" in result.stdout  # linting still happened
 
 

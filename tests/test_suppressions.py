@@ -50,7 +50,8 @@ def test_file_suppression() -> None:
 
 
 def test_html_comment_suppression() -> None:
-    text = f"<p>Intro.</p>\n<!-- writer-disable-next-line claims -- quoted advert -->\n<p>{CLAIM}</p>\n"
+    comment = "<!-- writer-disable-next-line claims -- quoted advert -->"
+    text = f"<p>Intro.</p>\n{comment}\n<p>{CLAIM}</p>\n"
     assert lint(text, fmt="html") == []
 
 

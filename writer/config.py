@@ -176,7 +176,9 @@ class _Where:
         return None
 
     def error(self, key: str, message: str) -> WriterError:
-        return WriterError(InputError(str(self.path), f"{self.table}: {message}", self.line_of(key)))
+        return WriterError(
+            InputError(str(self.path), f"{self.table}: {message}", self.line_of(key))
+        )
 
 
 def _str_list(value: Any, key: str, where: _Where) -> tuple[str, ...]:
@@ -327,7 +329,8 @@ def _overrides(value: Any, base: Path, where: _Where) -> tuple[Override, ...]:
         if unknown:
             raise where.error(
                 unknown[0],
-                f"unknown key {unknown[0]!r} in overrides (known: {', '.join(sorted(OVERRIDE_KEYS))})",
+                f"unknown key {unknown[0]!r} in overrides "
+                f"(known: {', '.join(sorted(OVERRIDE_KEYS))})",
             )
         values: dict[str, Any] = {}
         for key in ("select", "ignore"):

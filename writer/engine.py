@@ -37,9 +37,7 @@ def _severity(rule: Rule, settings: Settings) -> Severity:
     return rule.severity
 
 
-def to_diagnostic(
-    doc: Document, rule: Rule, finding: Finding, settings: Settings
-) -> Diagnostic:
+def to_diagnostic(doc: Document, rule: Rule, finding: Finding, settings: Settings) -> Diagnostic:
     start, end = finding.start, max(finding.end, finding.start)
     line, column = doc.position(start)
     end_line, end_column = doc.position(end) if end > start else (line, column)
@@ -143,9 +141,7 @@ def _drop_overlaps(found: list[Diagnostic], passage_rules: set[str]) -> list[Dia
             kept.append(diag)
             continue
         others = by_category.setdefault(diag.category, [])
-        if diag.end > diag.start and any(
-            o.start < diag.end and diag.start < o.end for o in others
-        ):
+        if diag.end > diag.start and any(o.start < diag.end and diag.start < o.end for o in others):
             continue
         others.append(diag)
         kept.append(diag)

@@ -35,8 +35,10 @@ class Suppression:
     def covers(self, line: int, code: str, name: str, category: str) -> bool:
         if not self.first_line <= line <= self.last_line:
             return False
-        return any(sel in (code, name, category) or (
-            sel[:2].isalpha() and code.startswith(sel)) for sel in self.selectors)
+        return any(
+            sel in (code, name, category) or (sel[:2].isalpha() and code.startswith(sel))
+            for sel in self.selectors
+        )
 
 
 @dataclass
@@ -67,7 +69,9 @@ def parse(doc: Document) -> ParsedSuppressions:
         end_line, _ = doc.position(max(comment.start, comment.end - 1))
         if kind == "enable":
             if not open_blocks:
-                problems.append((comment.start, comment.end, "writer-enable without writer-disable"))
+                problems.append(
+                    (comment.start, comment.end, "writer-enable without writer-disable")
+                )
                 continue
             closing = [b for b in open_blocks if not selectors or set(b.selectors) & set(selectors)]
             for block in closing or open_blocks[-1:]:
@@ -75,10 +79,14 @@ def parse(doc: Document) -> ParsedSuppressions:
                 open_blocks.remove(block)
             continue
         if not selectors:
-            problems.append((comment.start, comment.end, f"writer-{kind} must name the rule(s) it silences"))
+            problems.append(
+                (comment.start, comment.end, f"writer-{kind} must name the rule(s) it silences")
+            )
             continue
         if not reason:
-            problems.append((comment.start, comment.end, f"writer-{kind} needs a reason after '--'"))
+            problems.append(
+                (comment.start, comment.end, f"writer-{kind} needs a reason after '--'")
+            )
             continue
         item = Suppression(
             directive={"disable-next-line": "next-line", "disable-file": "file"}.get(kind, "block"),

@@ -21,7 +21,7 @@ CACHE_FORMAT = b"yaml-cache 1"
 CACHE_KEEP = 64
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict[str, Any]):
     """A mapping from YAML that knows its own line and the line of each key (1-based)."""
 
     line: int = 0
@@ -38,7 +38,7 @@ def _loader() -> Any:
 
     base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    class LineLoader(base):  # type: ignore[misc,valid-type]
+    class LineLoader(base):
         pass
 
     def construct_mapping(loader: Any, node: Any) -> LineDict:

@@ -35,59 +35,96 @@ class _LintCommand(click.Command):
 @click.command(cls=_LintCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
-    "--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
-    show_default=True, help="Output format.",
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
-@click.option("--select", multiple=True, help="Only these rules (codes, prefixes, names, categories).")
-@click.option("--ignore", multiple=True, help="Skip these rules (codes, prefixes, names, categories).")
 @click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+    "--select", multiple=True, help="Only these rules (codes, prefixes, names, categories)."
+)
+@click.option(
+    "--ignore", multiple=True, help="Skip these rules (codes, prefixes, names, categories)."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default=None,
     help="Lowest severity that makes the exit code 1 (default: error, or the config's).",
 )
 @click.option(
-    "--input-format", type=click.Choice(["markdown", "html", "text"]), default=None,
+    "--input-format",
+    type=click.Choice(["markdown", "html", "text"]),
+    default=None,
     help="Read every draft as this format instead of guessing from the extension.",
 )
 @click.option("--stdin-filename", default=None, help="Name (and format) for a draft read from '-'.")
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Use this pyproject.toml or writer.toml instead of searching upward.",
 )
 @click.option(
-    "--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Write the report to this file (replaced only once the report is complete).",
 )
 @click.option(
-    "--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
-    show_default=True, help="Colour text output (auto: only on a terminal, and not if NO_COLOR).",
+    "--color",
+    "color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour text output (auto: only on a terminal, and not if NO_COLOR).",
 )
 @click.option(
-    "--quiet", "-q", is_flag=True,
+    "--quiet",
+    "-q",
+    is_flag=True,
     help="Only the findings: no summary line or progress bar, nothing at all on a clean run.",
 )
 @click.option(
-    "--statistics", is_flag=True,
+    "--statistics",
+    is_flag=True,
     help="Print counts per rule after the findings (on stderr for machine-readable formats).",
 )
 @click.option(
-    "--grammar", type=click.Choice(["off", "on", "require"]), default=None, is_flag=False,
-    flag_value="on", help="Grammar and spelling through LanguageTool (default: the config's, off).",
+    "--grammar",
+    type=click.Choice(["off", "on", "require"]),
+    default=None,
+    is_flag=False,
+    flag_value="on",
+    help="Grammar and spelling through LanguageTool (default: the config's, off).",
 )
-@click.option("--no-source", is_flag=True, help="Do not show the offending line under each finding.")
 @click.option(
-    "--fix", is_flag=True,
+    "--no-source", is_flag=True, help="Do not show the offending line under each finding."
+)
+@click.option(
+    "--fix",
+    is_flag=True,
     help="Apply safe fixes (e.g. add missing caveat paragraphs) and report what remains.",
 )
 @click.option(
-    "--unsafe-fixes", is_flag=True,
+    "--unsafe-fixes",
+    is_flag=True,
     help="Also apply fixes that change meaning (claim rewordings). Implies --fix.",
 )
 @click.option(
-    "--diff", is_flag=True,
+    "--diff",
+    is_flag=True,
     help="Print a diff of what --fix would change and write nothing (exit 1 if any).",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=0), default=None,
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=None,
     help="Files linted in parallel (default: the config's `jobs`, else all cores; 0: all).",
 )
 def lint(
@@ -164,7 +201,9 @@ def lint(
         for diag in result.diagnostics:
             key = str(diag.severity)
             summary.counts[key] = summary.counts.get(key, 0) + 1
-            summary.per_rule[(diag.rule, diag.name)] = summary.per_rule.get((diag.rule, diag.name), 0) + 1
+            summary.per_rule[(diag.rule, diag.name)] = (
+                summary.per_rule.get((diag.rule, diag.name), 0) + 1
+            )
             if threshold is not None and diag.severity >= threshold:
                 failing = True
         result.document = None  # let the source text go: memory stays flat
@@ -174,7 +213,9 @@ def lint(
     for notice in linter.grammar.notices:
         click.echo(f"writer: {notice}", err=True)
     if linter.grammar.required_failure:
-        errors.append(InputError("languagetool", "grammar checking was required but is unavailable"))
+        errors.append(
+            InputError("languagetool", "grammar checking was required but is unavailable")
+        )
         if not fixing.diff:  # so that reports (SARIF, JUnit, HTML) record it too
             from writer.runner import FileResult
 
@@ -280,8 +321,13 @@ class ReportFile:
 
         try:
             handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in commit/discard
-                "w", encoding="utf-8", newline="", dir=target.parent,
-                prefix=f".{target.name}.", suffix=".tmp", delete=False,
+                "w",
+                encoding="utf-8",
+                newline="",
+                dir=target.parent,
+                prefix=f".{target.name}.",
+                suffix=".tmp",
+                delete=False,
             )
         except OSError as exc:
             raise click.BadParameter(

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 
 from writer.cli import exit_codes
 
+if TYPE_CHECKING:
+    from writer.diagnostics import InputError
+    from writer.rules.model import RuleSet
 
-def _ruleset():  # type: ignore[no-untyped-def]
+
+def _ruleset() -> tuple[RuleSet, list[InputError]]:
     from writer.rules.packs import load_rules
 
     ruleset, errors = load_rules()
@@ -38,11 +43,23 @@ def rules(output_format: str, category: str | None) -> None:
     ruleset, errors = _ruleset()
     chosen = [r for r in ruleset if category is None or r.category == category]
     if output_format == "json":
-        click.echo(json.dumps([
-            {"code": r.code, "name": r.name, "category": r.category, "kind": r.kind,
-             "severity": str(r.severity), "message": _plain_message(r.message), "pack": r.pack}
-            for r in chosen
-        ], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "category": r.category,
+                        "kind": r.kind,
+                        "severity": str(r.severity),
+                        "message": _plain_message(r.message),
+                        "pack": r.pack,
+                    }
+                    for r in chosen
+                ],
+                indent=2,
+            )
+        )
     else:
         for r in chosen:
             message = _plain_message(r.message)

@@ -95,7 +95,9 @@ def _examples(spec: LineDict, ctx: PackContext) -> tuple[list[Example], list[Exa
     if raw is None:
         return [], []
     if not isinstance(raw, Mapping):
-        raise ctx.error("'examples' must map 'flagged' and 'passing' to lists", spec.line_of("examples"))
+        raise ctx.error(
+            "'examples' must map 'flagged' and 'passing' to lists", spec.line_of("examples")
+        )
     unknown = set(raw) - {"flagged", "passing"}
     if unknown:
         raise ctx.error(
@@ -225,11 +227,15 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> tuple[RuleSet, list[InputErro
             data = _read_pack(path)
             lex = data.get("lexicons") or {}
             if not isinstance(lex, Mapping):
-                raise PackContext(path).error("'lexicons' must be a mapping", data.line_of("lexicons"))
+                raise PackContext(path).error(
+                    "'lexicons' must be a mapping", data.line_of("lexicons")
+                )
             for name, words in lex.items():
                 line = lex.line_of(name) if isinstance(lex, LineDict) else None
                 if not (isinstance(words, list) and all(isinstance(w, str) for w in words)):
-                    raise PackContext(path).error(f"lexicon {name!r} must be a list of strings", line)
+                    raise PackContext(path).error(
+                        f"lexicon {name!r} must be a list of strings", line
+                    )
                 if name in lexicons:
                     raise PackContext(path).error(f"lexicon {name!r} is defined twice", line)
                 lexicons[name] = words

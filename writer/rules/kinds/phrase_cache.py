@@ -21,17 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from writer.cache import cache_dir
+
 FORMAT = 1
 KEEP = 8  # cache files kept per folder (one per distinct lexicon table)
 _CODE = (Path(__file__).with_name("phrase.py"), Path(__file__))
-
-
-def cache_dir() -> Path | None:
-    setting = os.environ.get("WRITER_CACHE_DIR")
-    if setting is not None:
-        return None if setting.strip().lower() in ("", "0", "off", "no", "false") else Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "health-writer"
 
 
 def _key(lexicons: Mapping[str, list[str]]) -> str:
