@@ -7,11 +7,14 @@ Usage (from the repository root)::
     python benchmarks/eval_claims.py --hits               # + every finding on external text
     python benchmarks/eval_claims.py ../shared/eval/external --select claims,promotion
 
-(a) tests/data/claims_dev.yml, claims_heldout.yml and claims_fresh.yml (our own sentences;
-the held-out file was written before the rules and is never used to tune them; the fresh
-file was written before the rules were generalised for unfamiliar marketing wording and
-scored once before any change): precision, recall and F1 of "any claims finding" against
-the label, overall and per tag.
+(a) tests/data/claims_dev.yml, claims_heldout.yml, claims_fresh.yml and claims_blind2.yml
+(our own sentences; the held-out file was written before the rules and is never used to
+tune them; the fresh file was written before the rules were generalised for unfamiliar
+marketing wording and scored once before any change; blind2 is the untouched part of the
+second recall round's batch, whose other part went into dev): precision, recall and F1 of
+"any claims finding" against the label, overall and per tag. Errors are listed for dev and
+fresh only; held-out and blind2 errors need --errors-heldout, for a final report, never
+for tuning.
 
 (b) Published science text in the shared external folder (read in place, never copied into
 the project): findings per 1000 sentences. Nearly all of it is careful writing, so a
@@ -182,7 +185,7 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true",
                         help="list misclassified dev items (never held-out: do not tune on it)")
     parser.add_argument("--errors-heldout", action="store_true",
-                        help="also list misclassified held-out items (for the final report)")
+                        help="also list misclassified held-out and blind2 items (final report)")
     parser.add_argument("--hits", action="store_true", help="list findings on external text")
     parser.add_argument("--no-external", action="store_true", help="labelled sets only")
     args = parser.parse_args()
@@ -192,6 +195,7 @@ def main() -> int:
         ("dev", DATA / "claims_dev.yml"),
         ("held-out", DATA / "claims_heldout.yml"),
         ("fresh", DATA / "claims_fresh.yml"),
+        ("blind2", DATA / "claims_blind2.yml"),
     )
     for label, path in sets:
         result = score(labelled(path), settings)

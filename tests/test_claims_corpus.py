@@ -4,7 +4,8 @@ tests/data/claims_dev.yml is what the rules were tuned on; claims_heldout.yml wa
 before the rules and never tuned on, so its numbers are the honest estimate.
 claims_fresh.yml holds unfamiliar marketing wording (testimonials, headlines, translated
 English, superlatives, implied certainty) and hard negatives, written before the rules were
-generalised for it; its header records the before/after scores. The floors sit
+generalised for it; its header records the before/after scores. claims_blind2.yml is the
+untouched part of a second batch (the rest went into dev) and is never tuned on. The floors sit
 a little below what the rules achieve today: a change that makes the linter cry wolf, or
 miss claims it used to catch, fails here and lists the items it now gets wrong.
 """
@@ -22,13 +23,17 @@ from writer.config import Settings
 
 DATA = Path(__file__).parent / "data"
 CLAIMS_ONLY = Settings(select=("claims",))
-# (precision, recall) floors; measured today: dev 1.000 / 0.990, held-out 0.988 / 0.988,
-# fresh 1.000 / 0.971.
+# (precision, recall) floors; measured today: dev 1.000 / 0.992, held-out 0.976 / 0.988,
+# fresh 1.000 / 0.990, blind2 1.000 / 0.857 (18 of 21 claims: one more miss drops it to
+# 0.810, so its recall floor sits just below that level, not below today's figure).
 FLOORS = {
-    "claims_dev.yml": (0.97, 0.95),
+    "claims_dev.yml": (0.97, 0.98),
     "claims_heldout.yml": (0.95, 0.93),
-    "claims_fresh.yml": (0.97, 0.95),
+    "claims_fresh.yml": (0.97, 0.98),
+    "claims_blind2.yml": (0.95, 0.80),
 }
+# A set small enough to write in one sitting and keep blind is still big enough to score.
+MIN_ITEMS = {"claims_blind2.yml": 40}
 TAGS_REQUIRED = {
     "negated", "question", "warning", "hedged", "trial-result", "caveat",
     "faq", "listicle", "testimonial", "headline", "translated",
@@ -43,7 +48,7 @@ def items(name: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_labelled_set_is_well_formed(name: str) -> None:
     rows = items(name)
-    assert len(rows) >= 150
+    assert len(rows) >= MIN_ITEMS.get(name, 150)
     for row in rows:
         assert set(row) == {"text", "label", "tag"}, row
         assert row["label"] in ("flag", "pass"), row

@@ -10,7 +10,10 @@ matter ever leaks into prose and that no prose word is lost.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -860,3 +863,25 @@ def test_text_property(draft: tuple[str, list[str]]) -> None:
         assert SECRET not in block.text
         prose.extend(block.text.replace(".", " ").split())
     assert prose == words
+
+
+def test_linting_a_plain_markdown_draft_loads_only_what_it_needs(tmp_path: Path) -> None:
+    # Start-up cost: a Markdown draft with no HTML, no URL and no sentence pysbd must cut
+    # loads neither the HTML reader, nor pysbd, nor pyphen, nor the fix machinery.
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        "# Cell treatment\n\nThe study was small. It ran for one year. Ask your team first.\n",
+        encoding="utf-8",
+    )
+    code = (
+        "import sys\n"
+        "from writer.cli import main\n"
+        f"sys.argv = ['writer', 'lint', '--quiet', {str(draft)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "names = ('writer.document.html', 'pysbd', 'pyphen', 'writer.fixes', 'difflib')\n"
+        "print(' '.join(n for n in names if n in sys.modules) or 'none')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[-1] == "none"

@@ -19,9 +19,10 @@ from writer.rules.kinds.phrase import (
     LazyRegex,
     PatternError,
     PhraseCheck,
+    Place,
     guarded,
 )
-from writer.rules.kinds.phrase_index import doc_index
+from writer.rules.kinds.phrase_index import SMALL, DocIndex, doc_index, members, to_mask
 from writer.rules.model import Finding, LintContext, Rule
 from writer.rules.packs import load_rules
 
@@ -619,3 +620,76 @@ def test_prefilter_skips_sentences_without_trigger_words() -> None:
     doc = read_document("<t>", text, "text")
     words = doc_index(doc, doc.sentences)
     assert [number for number, _ in rule.check.candidates(words)] == [1]
+
+
+# --- round 2: bit-mask index, per-document condition masks -------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=3000).flatmap(
+    lambda count: st.tuples(st.just(count), st.lists(st.integers(0, count - 1), max_size=60))
+))
+def test_masks_round_trip_at_every_size(case: tuple[int, list[int]]) -> None:
+    """Small documents set bits one by one, large ones go through a bytearray and read
+    masks back from their binary digits: both must give the same sentence numbers."""
+    count, numbers = case
+    assert members(to_mask(numbers, count)) == sorted(set(numbers))
+
+
+def test_large_and_small_documents_index_the_same_words() -> None:
+    """Above SMALL sentences word masks are built on demand from lists; the answers
+    (which sentences hold a word, a prefix, a digit, a question) must not change."""
+    words = ["cure", "cures", "insulin", "trial", "the", "cells", "2024", "risk-free"]
+    texts = [
+        " ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 4))
+        + ("?" if n % 7 == 0 else ".")
+        for n in range(SMALL * 2 + 37)
+    ]
+    large = DocIndex(texts)
+    expected = {w: [n for n, t in enumerate(texts) if w in re.findall(r"[^\W_]+", t)] for w in
+                ("cure", "cures", "insulin", "risk", "2024")}
+    for word, numbers in expected.items():
+        assert members(large.mask(word)) == numbers
+        small = DocIndex(texts[:SMALL])
+        if word in small.vocab:
+            assert members(small.mask(word)) == [n for n in numbers if n < SMALL]
+    assert members(large.starting("cur")) == sorted(set(expected["cure"] + expected["cures"]))
+    assert members(large.numbers) == expected["2024"]
+    assert members(large.questions) == [n for n in range(len(texts)) if n % 7 == 0]
+
+
+def test_prefilter_never_changes_findings_in_a_large_draft() -> None:
+    """A draft past the small-document limit takes the other index path."""
+    rule = builtin_ruleset().find("HW101")
+    assert rule is not None
+    examples = [e.text for e in (*rule.flagged, *rule.passing)]
+    paragraphs = [examples[n % len(examples)] for n in range(SMALL + 40)]
+    text = "\n\n".join(paragraphs)
+    doc = read_document("<t>", text, "markdown")
+    assert len(doc.sentences) > SMALL
+    assert _same_with_and_without_prefilter(text, "markdown") > len(rule.flagged)
+
+
+def test_conditions_are_only_asked_where_they_may_hold() -> None:
+    """``possible`` rules a condition out by one bit test: where it says no, the condition
+    must indeed not hold (checked against the ungated condition on every sentence)."""
+    rule = builtin_ruleset().find("HW101")
+    assert rule is not None and isinstance(rule.check, PhraseCheck)
+    text = (
+        "Can stem cells cure diabetes? Perhaps one day. Doctors say it may cure some "
+        "people. No clinic can cure diabetes today. Our therapy cures diabetes!"
+    )
+    doc = read_document("<t>", text, "text")
+    words = doc_index(doc, doc.sentences)
+    ruled_out = held = 0
+    for condition in rule.check.unless:
+        possible = condition.possible(words)
+        (slow,) = _all_ungated([condition])
+        for index, sentence in enumerate(doc.sentences):
+            place = Place(doc, doc.sentences, index, 0, 0, sentence.text, "", None)
+            if slow.holds(place):
+                held += 1
+                assert possible >> index & 1, (condition.name, sentence.text)
+            elif not possible >> index & 1:
+                ruled_out += 1
+    assert held > 0 and ruled_out > 0  # both sides of the test were exercised

@@ -7,6 +7,7 @@ the thresholds relative to the audience, and the "no score on short texts" behav
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from writer import readability
 from writer.config import Settings
@@ -426,3 +429,69 @@ def test_bad_metric_options_name_file_and_line(
 
 def test_builtin_readability_pack_is_where_the_loader_looks() -> None:
     assert (builtin_rules_dir() / "readability.yml").is_file()
+
+
+# --- the fast counting path (per-token table) gives the reference counts --------------------
+
+# Tokens chosen to hit every edge of WORD_RE: apostrophes (straight and curly), hyphens,
+# decimals, abbreviations, digits inside words, underscores, dashes and stray punctuation.
+COUNTING_TOKENS = [
+    "insulin", "don't", "it’s", "follow-up", "1.5", "e.g.", "U.S.", "type-1", "cgm", "2024",
+    "haematopoietic", "immunosuppressive", "(stem", "cells)", "“cure”", "—", "...", "snake_case",
+    "-dash", "dash-", "rock’n’roll", "naïve", "café", "x'", "'quoted'", "a.b.c", "ten%", "&",
+    "glycaemia,", "tumour.", "organise;", "mesenchymal", "!", "transplantation?", "A1c",
+]
+WHITESPACE = [" ", "  ", "\n", "\t", "\u00a0", " \n "]
+
+
+def _reference_counts(text: str) -> tuple[int, int, tuple[str, ...]]:
+    """The counts as defined: WORD_RE over the sentence text, syllables per word."""
+    words = readability.WORD_RE.findall(text)
+    counts = [syllables(w) for w in words]
+    hard = tuple(
+        w for w, n in zip(words, counts, strict=True) if n >= 3 and not any(c.isdigit() for c in w)
+    )
+    return len(words), sum(counts), hard
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(COUNTING_TOKENS), st.sampled_from(WHITESPACE)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_sentence_counts_match_word_by_word_counting(pieces: list[tuple[str, str]]) -> None:
+    text = "".join(token + space for token, space in pieces)
+    doc = read_document("x", text, "text")
+    measured = readability.sentence_figures(doc)
+    assert [s.sentence for s in measured] == doc.sentences
+    for item in measured:
+        assert (item.words, item.syllables, item.hard_words) == _reference_counts(
+            item.sentence.text
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab1_-.'’ \u00e9\u00a0\n", max_size=40))
+def test_possessive_word_pattern_finds_the_same_words_as_the_greedy_one(text: str) -> None:
+    greedy = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+    assert readability.WORD_RE.findall(text) == greedy.findall(text)
+
+
+def test_textstat_is_imported_without_pyphen_yet_its_pyphen_still_works() -> None:
+    # pyphen is deferred while textstat is imported (start-up); calling textstat's
+    # Pyphen afterwards must still give the real hyphenator.
+    code = (
+        "import sys\n"
+        "from writer.readability import syllables\n"
+        "syllables('diabetes')\n"
+        "print('pyphen' in sys.modules)\n"
+        "from textstat.backend.utils import _get_pyphen\n"
+        "print(type(_get_pyphen.Pyphen(lang='en_US')).__module__, 'pyphen' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "pyphen", "True"]

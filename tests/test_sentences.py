@@ -294,3 +294,26 @@ def test_merge_fragments_matches_character_check(parts: list[str]) -> None:
         else:
             expected.append((s, e))
     assert sentences_module._merge_fragments(text, spans) == expected
+
+
+def _pysbd_abbreviations() -> frozenset[str]:
+    from pysbd.lang.english import English
+
+    lists = sentences_module._ABBREVIATION_LISTS
+    return frozenset(w.lower() for name in lists for w in getattr(English.Abbreviation, name))
+
+
+def test_abbreviations_read_from_pysbd_source_match_its_lists() -> None:
+    from_source = sentences_module._abbreviations_from_source()
+    assert from_source is not None and {"dr", "e.g", "vs", "no"} <= from_source
+    assert from_source == _pysbd_abbreviations()
+
+
+def test_abbreviations_fall_back_to_importing_pysbd(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sentences_module, "_ABBREVIATION_SOURCE", ("no", "such", "file.py"))
+    assert sentences_module._abbreviations_from_source() is None
+    sentences_module._abbreviations.cache_clear()
+    try:
+        assert sentences_module._abbreviations() == _pysbd_abbreviations()
+    finally:
+        sentences_module._abbreviations.cache_clear()

@@ -240,9 +240,11 @@ def lint(
 
 
 def _fix_mode(fix: bool, unsafe: bool, diff: bool) -> FixMode | None:
+    if not (fix or unsafe or diff):
+        return None  # the fix machinery is not even imported
     from writer.fixes import FixMode
 
-    return FixMode(unsafe=unsafe, diff=diff) if fix or unsafe or diff else None
+    return FixMode(unsafe=unsafe, diff=diff)
 
 
 def _jobs(option: int | None, linter: Linter) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from writer.document.model import Block, Sentence
@@ -45,20 +46,60 @@ def _segmenter() -> Any:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+# Where pysbd keeps the English abbreviation lists, and the three lists used here.
+_ABBREVIATION_SOURCE = ("lang", "common", "standard.py")
+_ABBREVIATION_LISTS = ("ABBREVIATIONS", "PREPOSITIVE_ABBREVIATIONS", "NUMBER_ABBREVIATIONS")
+
+
 @lru_cache(maxsize=1)
 def _abbreviations() -> frozenset[str]:
+    """pysbd's English abbreviations (Dr, e.g, vs ...), lower-cased.
+
+    Read from pysbd's source file rather than by importing it: importing any part of pysbd
+    loads its whole segmenter and every language (~10 ms of start-up), and most drafts
+    never need the segmenter itself, only this list. Falls back to the import if the file
+    is not where pysbd 0.3 keeps it.
+    """
+    words = _abbreviations_from_source()
+    if words is not None:
+        return words
     from pysbd.lang.english import English
 
     abbreviation = English.Abbreviation
     return frozenset(
         word.lower()
-        for group in (
-            abbreviation.ABBREVIATIONS,
-            abbreviation.PREPOSITIVE_ABBREVIATIONS,
-            abbreviation.NUMBER_ABBREVIATIONS,
-        )
-        for word in group
+        for name in _ABBREVIATION_LISTS
+        for word in getattr(abbreviation, name)
     )
+
+
+def _abbreviations_from_source() -> frozenset[str] | None:
+    """The lists as written in pysbd's ``standard.py`` (literal lists of quoted words)."""
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("pysbd")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    path = os.path.join(os.path.dirname(spec.origin), *_ABBREVIATION_SOURCE)
+    get_data = getattr(spec.loader, "get_data", None)
+    try:
+        source = (get_data(path) if get_data is not None else Path(path).read_bytes()).decode()
+    except (OSError, UnicodeDecodeError):
+        return None
+    words: set[str] = set()
+    for name in _ABBREVIATION_LISTS:
+        found = re.search(rf"^\s*{name} = \[([^\]]*)\]", source, re.MULTILINE)
+        if found is None:
+            return None
+        items = re.findall(r"'([^'\\]*)'", found.group(1))
+        if not items:
+            return None
+        words.update(word.lower() for word in items)
+    return frozenset(words)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

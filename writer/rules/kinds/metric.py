@@ -106,15 +106,32 @@ class MetricCheck:
                 yield Finding(start, end, message)
 
     def _sentences(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
+        # Most sentences pass: test the limits on plain numbers first and build the
+        # values and the message only for a sentence that is over one of them.
+        bounds = [(name, limit.value(ctx.target_grade)) for name, limit in self.limits.items()]
+        max_words, min_words = self.max_words, self.min_words
         for item in sentence_figures(doc):
-            if item.sentence.block.kind == "heading" or item.sentence.block.level > 0:
+            words = item.words
+            if max_words is not None and words > max_words:
                 continue
-            if self.max_words is not None and item.words > self.max_words:
+            block = item.sentence.block
+            if block.kind == "heading" or block.level > 0:
+                continue
+            for name, bound in bounds:
+                if name == "words":
+                    over = words > bound
+                elif name == "hard-words":
+                    over = len(item.hard_words) > bound
+                else:  # flesch-kincaid, withheld from sentences under min-words
+                    over = words >= min_words and item.fk_grade > bound
+                if over:
+                    break
+            else:
                 continue
             values: dict[str, float | None] = {
-                "words": item.words,
+                "words": words,
                 "hard-words": item.polysyllables,
-                "flesch-kincaid": item.fk_grade if item.words >= self.min_words else None,
+                "flesch-kincaid": item.fk_grade if words >= min_words else None,
             }
             hard = item.hard_words[:EXAMPLE_HARD_WORDS]
             more = ", …" if item.polysyllables > len(hard) else ""

@@ -40,7 +40,11 @@ a set). A document is indexed once, word -> sentences (phrase_index.py, shared b
 rules); a pattern's regex runs only on sentences that have a word from each required part,
 so the regex engine sees few sentences. Cue lists are searched the same way: a cue list
 naming a lexicon is split into its entries, and a condition searches only the entries whose
-words the sentence holds, instead of one hundred-way alternation per match.
+words the sentence holds, instead of one hundred-way alternation per match. Sentence sets
+are bit masks, and each condition knows per document (one mask) the sentences where it
+could hold at all (a word of its cues, a "?" where it asks for a question), so most
+condition checks are one bit test; conditions on the previous sentence or the lead-in
+line, which do not depend on the match, are answered once per sentence.
 
 Start-up (paid on every pre-commit run): a pack load only parses and checks each pattern
 (so a broken one is reported with file and line at once) and works out its trigger words;
@@ -60,7 +64,13 @@ from typing import Any, NamedTuple
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document, Sentence
 from writer.rules.kinds.phrase_cache import BuildCache
-from writer.rules.kinds.phrase_index import TOKEN_RE, DocIndex, Planner, doc_index
+from writer.rules.kinds.phrase_index import (
+    QUESTION_RE,
+    TOKEN_RE,
+    DocIndex,
+    Planner,
+    doc_index,
+)
 from writer.rules.model import Finding, LintContext, Rule
 
 # --- token patterns -> regular expressions ---------------------------------------------
@@ -72,8 +82,6 @@ GAP_WORD = rf"[\w'\u2019%{DASHES}]+"
 NUMBER = r"(?<![\d.,])\d+(?:[.,]\d+)*(?!\d)"
 START = r"^\W*"
 END = r"\W*$"
-WORD_RE = re.compile(r"\S+")
-QUESTION_RE = re.compile(r"\?[\s\"'\u201d\u2019)\]*_]*$")
 LEXICON_NAME_RE = re.compile(r"[A-Za-z0-9_\-]+")
 MAX_RANGE = 1000
 MAX_LEXICON_DEPTH = 8
@@ -715,11 +723,46 @@ class Condition:
     name: str = ""
 
     def holds(self, place: Place) -> bool:
+        # "previous" and "lead-in" do not depend on where the match is: once per sentence
+        # per document, however many matches and rules ask.
+        if place.words is not None and self.scope in ("previous", "lead-in"):
+            return place.words.remember(self, place.index, lambda: self._holds(place))
+        return self._holds(place)
+
+    def possible(self, words: DocIndex) -> int:
+        """Sentences (bit mask) where this condition may hold for some match: those with a
+        word of the cue list and, with ``question``, ending in "?" (for ``previous``, the
+        sentences after those). Elsewhere it is known not to hold without asking it."""
+        return int(words.remember(self, -1, lambda: self._possible(words)))
+
+    def _possible(self, words: DocIndex) -> int:
+        everywhere = (1 << words.count) - 1
+        if self.scope == "lead-in":
+            return everywhere
+        mask = everywhere
+        if self.question:
+            mask &= words.questions
+        cues = self.cues
+        if isinstance(cues, CueRegex) and cues.planner.first is not None:
+            mask &= words.having(cues.planner.first)
+        if self.scope == "previous":
+            mask = (mask << 1) & everywhere
+        return mask
+
+    def _holds(self, place: Place) -> bool:
         own = place.index - 1 if self.scope == "previous" else place.index
+        if own < 0:
+            return False
+        if self.question and self.scope != "lead-in":
+            # The cheap test first: whether that sentence is a question.
+            if not QUESTION_RE.search(place.sentences[own].text):
+                return False
+            if self.cues is None:
+                return True
         cues = self.cues
         parts: list[int] | None = None  # the cue list's parts worth searching
         if self.scope != "lead-in" and place.words is not None and isinstance(cues, CueRegex):
-            parts = cues.candidates(place.words, own)
+            parts = place.words.planned(cues.planner, own)
             if not parts:
                 return False  # no cue word in the sentence: no cue can be found
         texts = self._texts(place)
@@ -728,14 +771,14 @@ class Condition:
         scoped, question_text = texts
         if self.question and not QUESTION_RE.search(question_text):
             return False
-        if self.cues is None:
+        if cues is None:
             return True
         if self.ignore is not None:
             scoped = self.ignore.sub(lambda m: " " * len(m.group()), scoped)
         if parts is not None:
             assert isinstance(cues, CueRegex)
             return cues.found_in(scoped, parts)
-        return self.cues.search(scoped) is not None
+        return cues.search(scoped) is not None
 
     def _texts(self, place: Place) -> tuple[str, str] | None:
         """(text to search for cues, sentence whose question-ness counts)."""
@@ -767,10 +810,14 @@ class Condition:
             ends = [m.end() for m in self.stop.finditer(text)]
             if ends:
                 text = text[ends[-1] :]
-        if self.window is not None:
-            words = list(WORD_RE.finditer(text))
-            if len(words) > self.window:
-                text = text[words[-self.window].start() :] if self.window else ""
+        window = self.window
+        if window is not None:
+            words = text.split()  # the words of r"\S+", without a match object for each
+            if len(words) > window:
+                start = len(text)
+                for word in reversed(words[-window:]):
+                    start = text.rfind(word, 0, start)
+                text = text[start:]
         return text
 
     def _after(self, text: str, stop: bool) -> str:
@@ -778,10 +825,14 @@ class Condition:
             first = self.stop.search(text)
             if first is not None:
                 text = text[: first.start()]
-        if self.window is not None:
-            words = list(WORD_RE.finditer(text))
-            if len(words) > self.window:
-                text = text[: words[self.window - 1].end()] if self.window else ""
+        window = self.window
+        if window is not None:
+            words = text.split()
+            if len(words) > window:
+                end = 0
+                for word in words[:window]:
+                    end = text.find(word, end) + len(word)
+                text = text[:end]
         return text
 
 
@@ -859,9 +910,11 @@ class PhraseCheck:
 
     def candidates(self, words: DocIndex) -> list[tuple[int, list[PatternSpec]]]:
         """(sentence number, patterns worth running there), in sentence order."""
-        if self.quick is not None and not words.having(self.quick):
-            return []
         if self._planner is None:
+            # Until a document needs the planner, one test spares building it (start-up);
+            # after that the planner's own word lookup is the cheaper test.
+            if self.quick is not None and not words.having(self.quick):
+                return []
             self._planner = Planner([spec.conjunctions for spec in self.specs])
         specs = self.specs
         plan = self._planner.plan(words)
@@ -884,7 +937,13 @@ class PhraseCheck:
     def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]:
         sentences = doc.sentences
         words = doc_index(doc, sentences)
-        for index, specs in self.candidates(words):
+        candidates = self.candidates(words)
+        if not candidates:
+            return
+        # Where each condition may hold at all: most are ruled out by one bit test.
+        require = [(c, c.possible(words)) for c in self.require]
+        unless = [(c, c.possible(words)) for c in self.unless]
+        for index, specs in candidates:
             sentence = sentences[index]
             text = sentence.text
             reported_until = -1
@@ -892,16 +951,34 @@ class PhraseCheck:
                 if start < reported_until:
                     continue  # overlaps a match already reported
                 place = Place(doc, sentences, index, start, end, text, inner, words)
-                if self._excepted(spec, place):
+                if self._excepted(spec, place, require, unless):
                     continue
                 reported_until = end
                 yield self._finding(spec, sentence, start, end, text[start:end])
 
-    def _excepted(self, spec: PatternSpec, place: Place) -> bool:
-        for condition in (*self.require, *spec.require):
-            if not condition.holds(place):
+    def _excepted(
+        self,
+        spec: PatternSpec,
+        place: Place,
+        require: list[tuple[Condition, int]],
+        unless: list[tuple[Condition, int]],
+    ) -> bool:
+        index = place.index
+        words = place.words
+        assert words is not None
+        for condition, possible in require:
+            if not possible >> index & 1 or not condition.holds(place):
                 return True
-        return any(c.holds(place) for c in (*self.unless, *spec.unless))
+        for condition in spec.require:
+            if not condition.possible(words) >> index & 1 or not condition.holds(place):
+                return True
+        for condition, possible in unless:
+            if possible >> index & 1 and condition.holds(place):
+                return True
+        for condition in spec.unless:
+            if condition.possible(words) >> index & 1 and condition.holds(place):
+                return True
+        return False
 
     def _finding(
         self, spec: PatternSpec, sentence: Sentence, start: int, end: int, matched: str

@@ -25,7 +25,9 @@ from writer.cache import cache_dir
 
 FORMAT = 1
 KEEP = 8  # cache files kept per folder (one per distinct lexicon table)
-_CODE = (Path(__file__).with_name("phrase.py"), Path(__file__))
+# phrase_index.py too: its TOKEN_RE decides which trigger words a pattern has.
+_HERE = Path(__file__)
+_CODE = (_HERE.with_name("phrase.py"), _HERE.with_name("phrase_index.py"), _HERE)
 
 
 def _key(lexicons: Mapping[str, list[str]]) -> str:

@@ -3,21 +3,30 @@
 Why: most sentences contain none of the words a phrase pattern (or a context cue) needs,
 and asking every sentence about every pattern cost more than running the regexes. A
 document is cut into words once; after that a rule asks "which sentences contain this
-word set?" once per document, with set operations in C, and only those sentences are
-searched. The index lives on the document (so it cannot outlive or miss a change to it)
-and is shared by all phrase rules and conditions.
+word set?" once per document and only those sentences are searched. The index lives on
+the document (so it cannot outlive or miss a change to it) and is shared by all phrase
+rules and conditions.
+
+Sentence sets are bit masks (Python ints: bit n is sentence n), so "any of these words"
+and "all of these parts" are single ``|`` and ``&`` operations in C. Large drafts stay
+linear: a word's mask is built only when a rule asks for it, from its list of sentence
+numbers through a bytearray (not ``1 << n`` per sentence, which would be quadratic), and
+masks are read back by scanning their binary digits in C.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 TOKEN_RE = re.compile(r"[^\W_]+")  # how sentences are cut into words for the prefilter
 DIGIT_RE = re.compile(r"\d")
+QUESTION_RE = re.compile(r"\?[\s\"'\u201d\u2019)\]*_]*$")  # a sentence that asks
 _ATTR = "_phrase_doc_index"
+SMALL = 512  # sentences: below this, building and reading masks bit by bit is cheapest
+FEW = 4  # sentences: up to this many are asked one by one, not the whole document
 
 
 class TriggerSet(Protocol):
@@ -36,90 +45,196 @@ class TriggerSet(Protocol):
 Conjunctions = Sequence[Sequence[TriggerSet]]
 
 
+def to_mask(numbers: Iterable[int], count: int) -> int:
+    """The bit mask of some sentence numbers (all below ``count``)."""
+    if count <= SMALL:
+        mask = 0
+        for number in numbers:
+            mask |= 1 << number
+        return mask
+    bits = bytearray((count >> 3) + 1)
+    for number in numbers:
+        bits[number >> 3] |= 1 << (number & 7)
+    return int.from_bytes(bits, "little")
+
+
+def members(mask: int) -> list[int]:
+    """Sentence numbers in a mask, in order."""
+    out = []
+    if mask.bit_length() <= SMALL:
+        while mask:
+            low = mask & -mask
+            out.append(low.bit_length() - 1)
+            mask ^= low
+        return out
+    digits = bin(mask)[:1:-1]  # least significant first, without "0b"
+    found = digits.find("1")
+    while found >= 0:
+        out.append(found)
+        found = digits.find("1", found + 1)
+    return out
+
+
+class AnyOf:
+    """A trigger set made of several (a planner's first pieces): a sentence lacking all of
+    it cannot hold any part."""
+
+    __slots__ = ("words", "prefixes", "number")
+
+    def __init__(self, sets: Iterable[TriggerSet]) -> None:
+        words: set[str] = set()
+        prefixes: set[str] = set()
+        number = False
+        for triggers in sets:
+            words |= triggers.words
+            prefixes.update(triggers.prefixes)
+            number = number or triggers.number
+        self.words = frozenset(words)
+        self.prefixes = tuple(sorted(prefixes))
+        self.number = number
+
+
 class DocIndex:
     """Sentence numbers by lower-cased word, plus the sentences holding a digit."""
 
     __slots__ = (
-        "vocab", "ordered", "numbers", "count", "sentences", "_found", "_planned", "_prefixed"
+        "vocab", "ordered", "numbers", "count", "sentences",
+        "_lists", "_masks", "_found", "_planned", "_prefixed", "_plans", "memo",
+        "texts", "_questions",
     )
 
     def __init__(self, texts: Sequence[str]) -> None:
-        vocab: dict[str, list[int]] = {}
+        count = len(texts)
+        # Small documents: word -> mask, built here. Large ones: word -> sentence numbers,
+        # turned into masks on demand (setting bit n of an n-bit int each time is quadratic).
+        masks: dict[str, int] = {}
+        lists: dict[str, list[int]] = {}
         numbers = []
-        self.sentences: list[frozenset[str]] = []
+        sentences: list[frozenset[str]] = []
+        findall = TOKEN_RE.findall
+        digit = DIGIT_RE.search
+        small = count <= SMALL
+        get = masks.get
         for number, text in enumerate(texts):
             lower = text.lower()
-            words = frozenset(TOKEN_RE.findall(lower))
-            self.sentences.append(words)
-            for word in words:
-                found = vocab.get(word)
-                if found is None:
-                    vocab[word] = [number]
-                else:
-                    found.append(number)
-            if DIGIT_RE.search(lower) is not None:
+            words = frozenset(findall(lower))
+            sentences.append(words)
+            if small:
+                bit = 1 << number
+                for word in words:
+                    masks[word] = get(word, 0) | bit
+            else:
+                for word in words:
+                    found = lists.get(word)
+                    if found is None:
+                        lists[word] = [number]
+                    else:
+                        found.append(number)
+            if digit(lower) is not None:
                 numbers.append(number)
-        self.vocab = vocab
+        self.sentences = sentences
+        self.vocab: Mapping[str, object] = masks if small else lists  # its keys: every word
+        self._lists = lists
         self.ordered: list[str] | None = None  # sorted vocabulary, for prefixes; on demand
-        self.numbers = frozenset(numbers)
-        self.count = len(texts)
-        self._found: dict[int, tuple[TriggerSet, frozenset[int]]] = {}
-        self._prefixed: dict[str, frozenset[int]] = {}
+        self.count = count
+        self.numbers = to_mask(numbers, count)
+        self._masks = masks
+        self._found: dict[int, tuple[TriggerSet, int]] = {}
+        self._prefixed: dict[str, int] = {}
         self._planned: dict[tuple[int, int], tuple[Any, Any]] = {}
+        self._plans: dict[int, tuple[Any, Any]] = {}
+        self.memo: dict[tuple[int, int], tuple[Any, Any]] = {}  # see remember()
+        self.texts = texts
+        self._questions: int | None = None
 
-    def having(self, triggers: TriggerSet) -> frozenset[int]:
+    def mask(self, word: str) -> int:
+        """Sentences containing ``word`` (which must be in the vocabulary)."""
+        found = self._masks.get(word)
+        if found is None:
+            found = self._masks[word] = to_mask(self._lists[word], self.count)
+        return found
+
+    def remember(self, owner: Any, sentence: int, compute: Callable[[], Any]) -> Any:
+        """An answer about one sentence (or, with ``sentence`` -1, the whole document) that
+        depends only on ``owner`` and this document, worked out once per document."""
+        key = (id(owner), sentence)
+        known = self.memo.get(key)
+        if known is not None and known[0] is owner:  # holding it keeps its id unique
+            return known[1]
+        result = compute()
+        self.memo[key] = (owner, result)
+        return result
+
+    @property
+    def questions(self) -> int:
+        """Sentences that end in a question mark (``QUESTION_RE`` of the phrase kind)."""
+        if self._questions is None:
+            search = QUESTION_RE.search
+            self._questions = to_mask(
+                (n for n, text in enumerate(self.texts) if search(text) is not None), self.count
+            )
+        return self._questions
+
+    def having(self, triggers: TriggerSet) -> int:
         """Sentences with one of the words, a word starting with one of the prefixes, or
         (``number``) a digit: exactly where ``Triggers.present`` would say yes."""
         known = self._found.get(id(triggers))
         if known is not None and known[0] is triggers:  # holding it keeps its id unique
             return known[1]
-        vocab = self.vocab
-        hits: set[int] = set()
-        for word in triggers.words & vocab.keys():
-            hits.update(vocab[word])
+        hits = 0
+        masks = self._masks
+        for word in triggers.words & self.vocab.keys():
+            found = masks.get(word)
+            hits |= self.mask(word) if found is None else found
+        prefixed = self._prefixed
         for prefix in triggers.prefixes:
-            hits |= self.starting(prefix)
+            found = prefixed.get(prefix)
+            hits |= self.starting(prefix) if found is None else found
         if triggers.number:
             hits |= self.numbers
-        found = frozenset(hits)
-        self._found[id(triggers)] = (triggers, found)
-        return found
+        self._found[id(triggers)] = (triggers, hits)
+        return hits
 
-    def starting(self, prefix: str) -> frozenset[int]:
+    def starting(self, prefix: str) -> int:
         """Sentences with a word that starts with ``prefix``."""
         found = self._prefixed.get(prefix)
         if found is None:
             if self.ordered is None:
                 self.ordered = sorted(self.vocab)
-            ordered, vocab = self.ordered, self.vocab
-            hits: set[int] = set()
+            ordered = self.ordered
+            hits = 0
             i = bisect.bisect_left(ordered, prefix)
             while i < len(ordered) and ordered[i].startswith(prefix):
-                hits.update(vocab[ordered[i]])
+                hits |= self.mask(ordered[i])
                 i += 1
-            found = self._prefixed[prefix] = frozenset(hits)
+            found = self._prefixed[prefix] = hits
         return found
 
-    def matching(self, conjunctions: Conjunctions) -> frozenset[int]:
+    def matching(self, conjunctions: Conjunctions) -> int:
         """Sentences where every trigger set of at least one alternative is present."""
-        result: frozenset[int] | None = None
+        result = 0
+        having = self.having
         for conj in conjunctions:
-            hits = self.having(conj[0])
+            hits = having(conj[0])
             for triggers in conj[1:]:
                 if not hits:
                     break
-                if len(hits) > 4:
-                    hits = hits & self.having(triggers)
+                if hits.bit_count() > FEW:
+                    hits &= having(triggers)
                 else:  # a few sentences: ask them, rather than the whole document
-                    hits = frozenset([n for n in hits if self.present(triggers, n)])
-            result = hits if result is None else result | hits
-        return frozenset() if result is None else result
+                    for sentence in members(hits):
+                        if not self.present(triggers, sentence):
+                            hits ^= 1 << sentence
+            result |= hits
+        return result
 
     def present(self, triggers: TriggerSet, sentence: int) -> bool:
         """Whether one sentence has one of the words, prefixes or (``number``) a digit."""
         if not triggers.words.isdisjoint(self.sentences[sentence]):
             return True
-        return (triggers.number or bool(triggers.prefixes)) and sentence in self.having(triggers)
+        if triggers.number or triggers.prefixes:
+            return bool(self.having(triggers) >> sentence & 1)
+        return False
 
     def planned(self, planner: Planner, sentence: int) -> list[int]:
         """``planner.plan_sentence`` for one sentence of this document, worked out once
@@ -129,8 +244,21 @@ class DocIndex:
         if known is not None and known[0] is planner:  # holding it keeps its id unique
             result: list[int] = known[1]
             return result
-        result = planner.plan_sentence(self, sentence)
+        if planner.first is not None and not self.present(planner.first, sentence):
+            result = []  # no part's first word: the common case, one bit test
+        else:
+            result = planner.plan_sentence(self, sentence)
         self._planned[key] = (planner, result)
+        return result
+
+    def plan(self, planner: Planner) -> dict[int, list[int]]:
+        """``planner.plan`` for this document, worked out once."""
+        known = self._plans.get(id(planner))
+        if known is not None and known[0] is planner:
+            result: dict[int, list[int]] = known[1]
+            return result
+        result = planner.plan(self)
+        self._plans[id(planner)] = (planner, result)
         return result
 
 
@@ -149,12 +277,14 @@ class Planner:
         # First pieces that are prefixes ("effect" of "effect(s)?") or numbers:
         self.by_prefix: dict[str, list[int]] = {}
         self.by_number: list[int] = []
+        firsts = []
         for number, conjunctions in enumerate(self.parts):
             if conjunctions is None:
                 self.always.append(number)
                 continue
             for conj in conjunctions:
                 first = conj[0]
+                firsts.append(first)
                 for word in first.words:
                     self.by_word.setdefault(word, []).append(number)
                 for prefix in first.prefixes:
@@ -162,6 +292,8 @@ class Planner:
                 if first.number:
                     self.by_number.append(number)
         self.prefixes = tuple(self.by_prefix)
+        # Every part needs one of these (None: some part needs nothing in particular).
+        self.first: AnyOf | None = None if self.always else AnyOf(firsts)
 
     def plan_sentence(self, index: DocIndex, sentence: int) -> list[int]:
         """Numbers of the parts whose most selective word one sentence has: for conditions,
@@ -171,7 +303,7 @@ class Planner:
         by_word = self.by_word
         for word in words & by_word.keys():
             candidates.update(by_word[word])
-        if self.by_number and sentence in index.numbers:
+        if self.by_number and index.numbers >> sentence & 1:
             candidates.update(self.by_number)
         prefixes = self.prefixes
         if prefixes:
@@ -188,7 +320,7 @@ class Planner:
         """Sentence number -> numbers of the parts that may match there, in part order."""
         candidates = set(self.always)
         by_word = self.by_word
-        for word in index.vocab.keys() & by_word.keys():
+        for word in index.vocab.keys() & by_word.keys():  # in C, over the smaller
             candidates.update(by_word[word])
         for prefix in self.prefixes:
             if index.starting(prefix):
@@ -196,11 +328,13 @@ class Planner:
         if self.by_number and index.numbers:
             candidates.update(self.by_number)
         result: dict[int, list[int]] = {}
-        everywhere = range(index.count)
+        everywhere = (1 << index.count) - 1
         for number in sorted(candidates):
             conjunctions = self.parts[number]
             hits = everywhere if conjunctions is None else index.matching(conjunctions)
-            for sentence in hits:
+            if not hits:
+                continue
+            for sentence in members(hits):
                 found = result.get(sentence)
                 if found is None:
                     result[sentence] = [number]
