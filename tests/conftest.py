@@ -62,3 +62,27 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["WRITER_CACHE_DIR"] = str(tmp_path_factory.mktemp("writer-cache"))
+
+
+LANGUAGETOOL_FIXTURES = Path(__file__).parent / "fixtures" / "languagetool"
+
+
+def load_replay() -> Any:
+    """The LanguageTool replay server module (tests/fixtures/languagetool/replay.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "languagetool_replay", LANGUAGETOOL_FIXTURES / "replay.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def replay() -> Any:
+    """A local HTTP server replaying recorded LanguageTool answers, stopped afterwards."""
+    server = load_replay().Replay().start()
+    yield server
+    server.stop()

@@ -8,17 +8,15 @@ findings land in the source file, not just what LanguageTool said.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.conftest import load_replay
 from writer.config import LanguageToolSettings
 from writer.document.model import Block, Document
 from writer.document.readers import read_document
@@ -32,21 +30,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "languagetool"
 # Paragraphs with recorded answers (tests/fixtures/languagetool/plain_text.json).
 TRIALS = "Stem cell trials for type 1 diabetes are small, and results vary betwen clinics."
 LOWERCASE = "ask which clinic will do the follow-up visits."
-
-
-def load_replay() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("languagetool_replay", FIXTURES / "replay.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def replay() -> Iterator[Any]:
-    server = load_replay().Replay().start()
-    yield server
-    server.stop()
 
 
 def checker_for(replay: Any, **options: Any) -> Checker:

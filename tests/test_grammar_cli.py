@@ -6,10 +6,9 @@ LanguageTool server. Findings are read from the JSON report and located in the f
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +21,6 @@ from writer.rules.packs import load_rules
 FIXTURES = Path(__file__).parent / "fixtures" / "languagetool"
 EXTENSIONS = {"markdown": "md", "html": "html", "text": "txt"}
 DRAFT = "Stem cell trials for type 1 diabetes are small, and results vary betwen clinics.\n"
-
-
-def _replay_module() -> Any:
-    spec = importlib.util.spec_from_file_location("languagetool_replay", FIXTURES / "replay.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def replay() -> Iterator[Any]:
-    server = _replay_module().Replay().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
