@@ -23,6 +23,16 @@ KINDS: dict[str, str] = {
 
 
 def build_check(rule: Rule, options: Any, ctx: PackContext) -> Check:
+    """Reject keys the kind does not know (each kind lists its keys as ``OPTION_KEYS``),
+    then let the kind build its check."""
     module = importlib.import_module(KINDS[rule.kind])
+    known = sorted(getattr(module, "OPTION_KEYS", ()))
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        expected = f" (expected: {', '.join(known)})" if known else " (it takes none)"
+        raise ctx.error(
+            f"unknown key {unknown[0]!r} for kind '{rule.kind}'{expected}",
+            options.line_of(unknown[0]),
+        )
     check: Check = module.build(rule, options, ctx)
     return check

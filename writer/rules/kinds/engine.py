@@ -15,7 +15,4 @@ class EngineCheck:
 
 
 def build(rule: Rule, options: Any, ctx: Any) -> EngineCheck:
-    if options:
-        key = next(iter(options))
-        raise ctx.error(f"unknown key {key!r} for kind 'engine'", options.line_of(key))
     return EngineCheck()

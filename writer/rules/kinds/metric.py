@@ -225,13 +225,6 @@ def _limits(options: Any, scope: str, ctx: Any) -> dict[str, Limit]:
 
 
 def build(rule: Rule, options: Any, ctx: Any) -> MetricCheck:
-    unknown = sorted(set(options) - OPTION_KEYS)
-    if unknown:
-        raise ctx.error(
-            f"unknown key {unknown[0]!r} for kind 'metric' "
-            f"(expected: {', '.join(sorted(OPTION_KEYS))})",
-            options.line_of(unknown[0]),
-        )
     scope = options.get("scope")
     if scope not in SCOPES:
         raise ctx.error(

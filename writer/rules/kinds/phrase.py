@@ -1290,13 +1290,6 @@ def _compiler_for(lexicons: Mapping[str, list[str]]) -> Compiler:
 
 
 def build(rule: Rule, options: Any, ctx: Any) -> PhraseCheck:
-    unknown = sorted(set(options) - OPTION_KEYS)
-    if unknown:
-        raise ctx.error(
-            f"unknown key {unknown[0]!r} for kind 'phrase' "
-            f"(expected: {', '.join(sorted(OPTION_KEYS))})",
-            options.line_of(unknown[0]),
-        )
     compiler = _compiler_for(ctx.lexicons)
     patterns_line = options.line_of("patterns")
     raw = options.get("patterns")

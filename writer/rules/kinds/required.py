@@ -55,7 +55,7 @@ from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document
 from writer.rules.model import Finding, LintContext, Rule
 
-KIND_KEYS = ("trigger", "satisfied_by", "unless")
+OPTION_KEYS = ("trigger", "satisfied_by", "unless")
 PATTERN_KEYS = ("all", "negators", "window")
 POSITIONS = ("end", "after-title")
 DEFAULT_WINDOW = 4
@@ -805,12 +805,6 @@ def _report_span(doc: Document) -> tuple[int, int]:
 
 
 def build(rule: Rule, options: Any, ctx: Any) -> RequiredCheck:
-    unknown = sorted(set(options) - set(KIND_KEYS))
-    if unknown:
-        raise ctx.error(
-            f"unknown key {unknown[0]!r} for kind 'required' (expected: {', '.join(KIND_KEYS)})",
-            options.line_of(unknown[0]),
-        )
     if "satisfied_by" not in options:
         raise ctx.error(
             "a 'required' rule needs 'satisfied_by' (the caveat's patterns)", options.line

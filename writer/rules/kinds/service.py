@@ -21,7 +21,4 @@ class ServiceCheck:
 
 
 def build(rule: Rule, options: Any, ctx: Any) -> ServiceCheck:
-    if options:
-        key = next(iter(options))
-        raise ctx.error(f"unknown key {key!r} for kind 'service'", options.line_of(key))
     return ServiceCheck()

@@ -440,13 +440,6 @@ def _flag(options: Any, key: str, ctx: Any) -> None:
 
 
 def build(rule: Rule, options: Any, ctx: Any) -> SubstitutionCheck:
-    unknown = sorted(set(options) - OPTION_KEYS)
-    if unknown:
-        raise ctx.error(
-            f"unknown key {unknown[0]!r} for kind 'substitution' "
-            f"(expected: {', '.join(sorted(OPTION_KEYS))})",
-            options.line_of(unknown[0]),
-        )
     name = options.get("terms")
     if not isinstance(name, str) or not name.strip():
         raise ctx.error(
