@@ -175,6 +175,15 @@ class _Where:
                 return number
         return None
 
+    def reject_unknown(self, table: Mapping[str, Any], known: set[str], within: str = "") -> None:
+        """Unknown keys are errors (a typo would otherwise silently change nothing)."""
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise self.error(
+                unknown[0],
+                f"unknown key {unknown[0]!r}{within} (known keys: {', '.join(sorted(known))})",
+            )
+
     def error(self, key: str, message: str) -> WriterError:
         return WriterError(
             InputError(str(self.path), f"{self.table}: {message}", self.line_of(key))
@@ -218,11 +227,7 @@ def _audience(value: Any, where: _Where) -> str:
 def parse_settings(table: Mapping[str, Any], path: Path, text: str, name: str) -> Settings:
     """Validate a configuration table. Raises WriterError naming file and line."""
     where = _Where(path, text, name)
-    unknown = sorted(set(table) - TOP_KEYS)
-    if unknown:
-        raise where.error(
-            unknown[0], f"unknown key {unknown[0]!r} (known keys: {', '.join(sorted(TOP_KEYS))})"
-        )
+    where.reject_unknown(table, TOP_KEYS)
     base = path.parent.resolve()
     values: dict[str, Any] = {"source": path}
     if "select" in table:
@@ -284,13 +289,7 @@ def parse_settings(table: Mapping[str, Any], path: Path, text: str, name: str) -
 def _languagetool(value: Any, where: _Where) -> LanguageToolSettings:
     if not isinstance(value, dict):
         raise where.error("languagetool", "'languagetool' must be a table")
-    unknown = sorted(set(value) - LANGUAGETOOL_KEYS)
-    if unknown:
-        raise where.error(
-            unknown[0],
-            f"unknown key {unknown[0]!r} in languagetool "
-            f"(known: {', '.join(sorted(LANGUAGETOOL_KEYS))})",
-        )
+    where.reject_unknown(value, LANGUAGETOOL_KEYS, " in languagetool")
     for key in ("url", "jar-dir", "language"):
         if key in value and not isinstance(value[key], str):
             raise where.error(key, f"languagetool '{key}' must be a string")
@@ -325,13 +324,7 @@ def _overrides(value: Any, base: Path, where: _Where) -> tuple[Override, ...]:
     for entry in value:
         if not isinstance(entry, dict) or "files" not in entry:
             raise where.error("overrides", "each override needs 'files' (a list of globs)")
-        unknown = sorted(set(entry) - OVERRIDE_KEYS)
-        if unknown:
-            raise where.error(
-                unknown[0],
-                f"unknown key {unknown[0]!r} in overrides "
-                f"(known: {', '.join(sorted(OVERRIDE_KEYS))})",
-            )
+        where.reject_unknown(entry, OVERRIDE_KEYS, " in overrides")
         values: dict[str, Any] = {}
         for key in ("select", "ignore"):
             if key in entry:
