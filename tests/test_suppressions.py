@@ -67,6 +67,12 @@ def test_rule_must_be_named() -> None:
     assert "HW002" in codes(found)
 
 
+def test_blanket_all_is_refused() -> None:
+    found = lint(f"<!-- writer-disable-file ALL -- too many findings -->\n{CLAIM}\n")
+    assert "HW002" in codes(found)
+    assert any(d.category == "claims" for d in found)
+
+
 def test_unused_suppression_is_reported() -> None:
     text = "<!-- writer-disable-next-line claims -- old advert quote -->\nA calm sentence.\n"
     found = lint(text)

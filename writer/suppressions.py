@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from writer.document.model import Document
+from writer.rules.model import selector_matches
 
 DIRECTIVE_RE = re.compile(
     r"^\s*writer-(disable-next-line|disable-file|disable|enable)\b(.*)$", re.DOTALL
@@ -35,10 +36,7 @@ class Suppression:
     def covers(self, line: int, code: str, name: str, category: str) -> bool:
         if not self.first_line <= line <= self.last_line:
             return False
-        return any(
-            sel in (code, name, category) or (sel[:2].isalpha() and code.startswith(sel))
-            for sel in self.selectors
-        )
+        return any(selector_matches(sel, code, name, category) for sel in self.selectors)
 
 
 @dataclass
@@ -78,7 +76,9 @@ def parse(doc: Document) -> ParsedSuppressions:
                 block.last_line = line
                 open_blocks.remove(block)
             continue
-        if not selectors:
+        if not selectors or "ALL" in selectors:
+            # Naming rules is the point: a blanket "ALL" would switch off the checks that
+            # protect readers (the one selector suppressions do not share with --ignore).
             problems.append(
                 (comment.start, comment.end, f"writer-{kind} must name the rule(s) it silences")
             )

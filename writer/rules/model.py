@@ -37,6 +37,15 @@ class Check(Protocol):
     def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]: ...
 
 
+def selector_matches(selector: str, code: str, name: str, category: str) -> bool:
+    """A selector names a code, a code prefix (``HW1``), a rule name, a category or ``ALL``:
+    the same meaning in --select/--ignore, the configuration and inline suppressions."""
+    return (
+        selector in (code, name, category, "ALL")
+        or (selector[:2].isalpha() and code.startswith(selector))
+    )
+
+
 @dataclass
 class Example:
     """A rule example. ``spans`` (substrings) and ``fixed`` make the assertion precise."""
@@ -69,13 +78,7 @@ class Rule:
     check: Check | None = None
 
     def matches(self, selector: str) -> bool:
-        """A selector names a code, a code prefix (``HW1``), a rule name or a category."""
-        return (
-            selector == self.name
-            or selector == self.category
-            or selector == "ALL"
-            or (selector[:2].isalpha() and self.code.startswith(selector))
-        )
+        return selector_matches(selector, self.code, self.name, self.category)
 
 
 @dataclass
