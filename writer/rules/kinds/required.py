@@ -53,6 +53,7 @@ from typing import Any
 from writer.cache import cache_dir, content_key, prune, write_atomically
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document
+from writer.regex_cache import compile_cached
 from writer.rules.model import Finding, LintContext, Rule
 
 OPTION_KEYS = ("trigger", "satisfied_by", "unless")
@@ -371,7 +372,7 @@ class _Compiler:
             sources.append(f"(?:{'|'.join(heads)}){GAP}(?:{rest})")
         # One boundary check for all terms: mid-word positions fail at once.
         try:
-            return re.compile(rf"(?<!\w)(?:{'|'.join(sources)})(?!\w)", re.IGNORECASE)
+            return compile_cached(rf"(?<!\w)(?:{'|'.join(sources)})(?!\w)", re.IGNORECASE)
         except re.error as error:
             for term in terms:  # compiling the terms one by one names the broken one
                 try:

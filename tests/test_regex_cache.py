@@ -1,0 +1,149 @@
+"""The compiled-regex cache: the same patterns as ``re.compile``, safe to lose or corrupt."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from writer import regex_cache
+from writer.regex_cache import _Store, compile_cached
+
+SAMPLES = [
+    (r"(?<!\w)(?:guaranteed|100 ?%)\s+(?:cure|results?)(?!\w)", re.IGNORECASE),
+    (r"(?P<m>no (?P<gap0>(?:\w+ ){0,2})side effects?)", re.IGNORECASE),
+    (r"\bcan(?:not|'t)\b", 0),
+    (r"(?i)Ünïcode wörds", 0),
+    (r"(a)|(?P<b>b)(?(1)c|d)", re.MULTILINE | re.DOTALL),
+]
+TEXTS = [
+    "Guaranteed  results for all!",
+    "There are no known side effects. no real side effect",
+    "It cannot work; it can't; it can",
+    "ÜNÏCODE WÖRDS and ünïcode wörds",
+    "ab abd bd ac",
+]
+
+
+def _same(made: re.Pattern[str], plain: re.Pattern[str]) -> None:
+    assert (made.pattern, made.flags, made.groups, made.groupindex) == (
+        plain.pattern,
+        plain.flags,
+        plain.groups,
+        plain.groupindex,
+    )
+    for text in TEXTS:
+        assert [m.span() for m in made.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert [m.groups() for m in made.finditer(text)] == [
+            m.groups() for m in plain.finditer(text)
+        ]
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> _Store:
+    monkeypatch.setenv("WRITER_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = _Store()
+    monkeypatch.setattr(regex_cache, "_STORE", fresh)
+    return fresh
+
+
+def _reload(monkeypatch: pytest.MonkeyPatch) -> _Store:
+    """A new process's view of the cache file."""
+    fresh = _Store()
+    monkeypatch.setattr(regex_cache, "_STORE", fresh)
+    return fresh
+
+
+@pytest.mark.parametrize(("source", "flags"), SAMPLES)
+def test_built_and_recalled_patterns_equal_re_compile(
+    store: _Store, monkeypatch: pytest.MonkeyPatch, source: str, flags: int
+) -> None:
+    plain = re.compile(source, flags)
+    _same(compile_cached(source, flags), plain)
+    assert store.usable and store.dirty
+    store.save()
+    again = _reload(monkeypatch)
+    _same(compile_cached(source, flags), plain)
+    assert again.usable and not again.dirty  # recalled, nothing new to write
+
+
+def test_every_built_in_regex_survives_the_cache(
+    store: _Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All the regexes the built-in packs make, through a save and a reload."""
+    from writer.rules.kinds.phrase import LazyRegex
+
+    sources = {source for source, flags in SAMPLES}
+    from tests.test_phrase_kind import builtin_ruleset
+
+    for rule in builtin_ruleset():
+        for lazy in _lazies(rule.check):
+            sources.add(lazy.source)
+    assert len(sources) > 100
+    built = {s: compile_cached(s, re.IGNORECASE) for s in sources}
+    store.save()
+    _reload(monkeypatch)
+    for source, first in built.items():
+        recalled = compile_cached(source, re.IGNORECASE)
+        plain = re.compile(source, re.IGNORECASE)
+        assert (recalled.pattern, recalled.flags, recalled.groupindex) == (
+            plain.pattern,
+            plain.flags,
+            plain.groupindex,
+        )
+        assert first.groupindex == plain.groupindex
+    assert isinstance(LazyRegex("a").regex, re.Pattern)
+
+
+def _lazies(check: object) -> list:  # type: ignore[type-arg]
+    from writer.rules.kinds.phrase import PhraseCheck
+
+    if not isinstance(check, PhraseCheck):
+        return []
+    out = []
+    conditions = [*check.unless, *check.require]
+    for spec in check.specs:
+        out.append(spec.regex)
+        conditions += [*spec.unless, *spec.require]
+    for condition in conditions:
+        out += [x for x in (condition.cues, condition.stop, condition.ignore) if x is not None]
+    return out
+
+
+def test_bad_pattern_raises_re_error(store: _Store) -> None:
+    with pytest.raises(re.error):
+        compile_cached("(unclosed", 0)
+    assert store.usable  # a user's broken pattern is not a broken cache
+
+
+def test_corrupt_file_is_ignored(store: _Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    compile_cached("steady", 0)
+    store.save()
+    assert store.path is not None
+    store.path.write_text("{not json", encoding="utf-8")
+    _reload(monkeypatch)
+    _same(compile_cached("steady", 0), re.compile("steady"))
+
+
+def test_damaged_entry_falls_back_to_re_compile(
+    store: _Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compile_cached("steady state", 0)
+    store.save()
+    assert store.path is not None
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    for entry in data["entries"].values():
+        entry[4] = "ffffffff" * 3  # code the regex engine refuses
+    store.path.write_text(json.dumps(data), encoding="utf-8")
+    again = _reload(monkeypatch)
+    _same(compile_cached("steady state", 0), re.compile("steady state"))
+    assert not again.usable  # plain re.compile for the rest of the process
+
+
+def test_cache_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WRITER_CACHE_DIR", "off")
+    fresh = _reload(monkeypatch)
+    _same(compile_cached("steady", 0), re.compile("steady"))
+    assert not fresh.usable and fresh.path is None

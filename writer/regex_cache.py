@@ -1,0 +1,152 @@
+"""Compiled rule regexes, remembered between runs.
+
+Why: a rule pack's regexes are big (case-insensitive alternations of hundreds of words), and
+``re.compile`` does its parsing and code generation in pure Python: the ~200 regexes the
+first draft of a run needs cost ~0.1 s, more than linting the draft, and a pre-commit hook
+pays that on every commit. ``re`` keeps compiled patterns only for the life of a process.
+
+What is stored is the standard library's own compiler output (the code list that
+``re._compiler.compile`` hands to ``_sre.compile``), so a pattern made from it is the one
+``re.compile`` would make. That is private API, hence the guards: the file is keyed by the
+exact Python build and the regex engine's version (``_sre.MAGIC``), ``_sre.compile``
+validates the code it is given, and any surprise falls back to ``re.compile`` for the rest
+of the process. Stored as JSON (never pickle or marshal: the folder is user-writable).
+
+An optimisation only: a missing, stale, corrupt or unwritable file means the work is redone.
+``WRITER_CACHE_DIR=off`` disables it (see :mod:`writer.cache`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import re
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+from writer.cache import cache_dir, content_key
+
+FORMAT = 1
+MAX_ENTRIES = 5000  # past this (packs edited many times), start again rather than grow
+_ITEMSIZE = 4  # _sre.CODESIZE in every CPython 3; checked before use
+
+# pattern source and flags -> [flags, groups, groupindex, indexgroup, code as hex]
+Entry = list[Any]
+
+
+class _Store:
+    """The cache file for this Python build, loaded on first use."""
+
+    def __init__(self) -> None:
+        self.loaded = False
+        self.usable = True
+        self.dirty = False
+        self.entries: dict[str, Entry] = {}
+        self.path: Path | None = None
+        self.sre: Any = None
+
+    def load(self) -> None:
+        self.loaded = True
+        try:
+            import _sre
+
+            if _sre.CODESIZE != _ITEMSIZE or array("I").itemsize != _ITEMSIZE:
+                raise ValueError("unexpected code size")
+            self.sre = _sre
+            version = f"{sys.implementation.name} {sys.version} {_sre.MAGIC} {FORMAT}"
+        except Exception:  # noqa: BLE001 - not CPython as we know it: compile as usual
+            self.usable = False
+            return
+        folder = cache_dir()
+        if folder is None:
+            self.usable = False
+            return
+        self.path = folder / f"regex-{content_key(version.encode())}.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == version:
+            entries = data.get("entries")
+            if isinstance(entries, dict) and len(entries) <= MAX_ENTRIES:
+                self.entries = entries
+
+    def build(self, source: str, flags: int) -> re.Pattern[str]:
+        """Compile as ``re.compile`` does, keeping the generated code."""
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(source, flags)
+        code = _compiler._code(parsed, flags)
+        state = parsed.state
+        groupindex = dict(state.groupdict)
+        indexgroup = [None] * state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        entry = [
+            flags | state.flags,
+            state.groups - 1,
+            groupindex,
+            indexgroup,
+            array("I", code).tobytes().hex(),
+        ]
+        pattern = self.make(source, entry)
+        self.put(_key(source, flags), entry)
+        return pattern
+
+    def make(self, source: str, entry: Entry) -> re.Pattern[str]:
+        flags, groups, groupindex, indexgroup, code = entry
+        words = array("I", bytes.fromhex(code)).tolist()
+        pattern: re.Pattern[str] = self.sre.compile(
+            source, flags, words, groups, groupindex, tuple(indexgroup)
+        )
+        return pattern
+
+    def put(self, key: str, entry: Entry) -> None:
+        if self.path is None:
+            return
+        if len(self.entries) >= MAX_ENTRIES:
+            self.entries = {}
+        self.entries[key] = entry
+        if not self.dirty:
+            self.dirty = True
+            atexit.register(self.save)
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        self.dirty = False
+        version = f"{sys.implementation.name} {sys.version} {self.sre.MAGIC} {FORMAT}"
+        from writer.cache import write_atomically
+
+        write_atomically(self.path, json.dumps({"version": version, "entries": self.entries}))
+
+
+_STORE = _Store()
+
+
+def _key(source: str, flags: int) -> str:
+    return f"{flags} {source}"
+
+
+def compile_cached(source: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(source, flags)``, from the cache when this Python built it before.
+
+    Raises ``re.error`` for a bad pattern, exactly as ``re.compile`` does.
+    """
+    flags = int(flags)
+    store = _STORE
+    if not store.loaded:
+        store.load()
+    if store.usable:
+        try:
+            entry = store.entries.get(_key(source, flags))
+            if entry is not None:
+                return store.make(source, entry)
+            return store.build(source, flags)
+        except re.error:
+            raise
+        except Exception:  # noqa: BLE001 - private API moved: plain compiling from now on
+            store.usable = False
+    return re.compile(source, flags)
