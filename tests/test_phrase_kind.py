@@ -655,7 +655,17 @@ def test_large_and_small_documents_index_the_same_words() -> None:
             assert members(small.mask(word)) == [n for n in numbers if n < SMALL]
     assert members(large.starting("cur")) == sorted(set(expected["cure"] + expected["cures"]))
     assert members(large.numbers) == expected["2024"]
-    assert members(large.questions) == [n for n in range(len(texts)) if n % 7 == 0]
+
+    class Cur:  # a trigger set: one word, one prefix
+        words = frozenset({"insulin"})
+        prefixes = ("cur",)
+        number = False
+
+    for index in (large, DocIndex(texts[:SMALL])):
+        holding = set(expected["cure"] + expected["cures"] + expected["insulin"])
+        assert [index.present(Cur, n) for n in range(index.count)] == [
+            n in holding for n in range(index.count)
+        ]
 
 
 def test_prefilter_never_changes_findings_in_a_large_draft() -> None:
@@ -670,9 +680,9 @@ def test_prefilter_never_changes_findings_in_a_large_draft() -> None:
     assert _same_with_and_without_prefilter(text, "markdown") > len(rule.flagged)
 
 
-def test_conditions_are_only_asked_where_they_may_hold() -> None:
-    """``possible`` rules a condition out by one bit test: where it says no, the condition
-    must indeed not hold (checked against the ungated condition on every sentence)."""
+def test_conditions_gated_by_cue_words_answer_as_ungated_ones() -> None:
+    """A condition first asks whether its sentence holds a cue word at all (one set test)
+    and only then searches: its answer must be that of the ungated condition everywhere."""
     rule = builtin_ruleset().find("HW101")
     assert rule is not None and isinstance(rule.check, PhraseCheck)
     text = (
@@ -683,13 +693,15 @@ def test_conditions_are_only_asked_where_they_may_hold() -> None:
     words = doc_index(doc, doc.sentences)
     ruled_out = held = 0
     for condition in rule.check.unless:
-        possible = condition.possible(words)
         (slow,) = _all_ungated([condition])
+        cues = condition.cues
         for index, sentence in enumerate(doc.sentences):
-            place = Place(doc, doc.sentences, index, 0, 0, sentence.text, "", None)
-            if slow.holds(place):
-                held += 1
-                assert possible >> index & 1, (condition.name, sentence.text)
-            elif not possible >> index & 1:
+            gated = Place(doc, doc.sentences, index, 0, 0, sentence.text, "", words)
+            ungated = Place(doc, doc.sentences, index, 0, 0, sentence.text, "", None)
+            answer = slow.holds(ungated)
+            assert condition.holds(gated) == answer, (condition.name, sentence.text)
+            held += answer
+            own = index - 1 if condition.scope == "previous" else index
+            if isinstance(cues, CueRegex) and own >= 0 and not cues.candidates(words, own):
                 ruled_out += 1
     assert held > 0 and ruled_out > 0  # both sides of the test were exercised

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import binascii
 import json
 import re
+import zlib
+from array import array
 from pathlib import Path
 
 import pytest
@@ -127,15 +130,24 @@ def test_corrupt_file_is_ignored(store: _Store, monkeypatch: pytest.MonkeyPatch)
     _same(compile_cached("steady", 0), re.compile("steady"))
 
 
+def _packed(words: list[int]) -> str:
+    return binascii.b2a_base64(zlib.compress(array("I", words).tobytes()), newline=False).decode()
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["////////////////", _packed([0xFFFFFFFF] * 3), _packed([])],
+    ids=["not-zlib", "invalid-sre-code", "empty"],
+)
 def test_damaged_entry_falls_back_to_re_compile(
-    store: _Store, monkeypatch: pytest.MonkeyPatch
+    store: _Store, monkeypatch: pytest.MonkeyPatch, code: str
 ) -> None:
     compile_cached("steady state", 0)
     store.save()
     assert store.path is not None
     data = json.loads(store.path.read_text(encoding="utf-8"))
     for entry in data["entries"].values():
-        entry[4] = "ffffffff" * 3  # code the regex engine refuses
+        entry[4] = code  # code the regex engine refuses
     store.path.write_text(json.dumps(data), encoding="utf-8")
     again = _reload(monkeypatch)
     _same(compile_cached("steady state", 0), re.compile("steady state"))

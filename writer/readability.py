@@ -24,7 +24,6 @@ Why it works this way:
 from __future__ import annotations
 
 import bisect
-import re
 import sys
 import types
 import weakref
@@ -34,6 +33,8 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from writer.regex_cache import compile_cached
 
 if TYPE_CHECKING:
     from writer.document.model import Block, Document, Sentence
@@ -45,8 +46,8 @@ HARD_WORD_SYLLABLES = 3  # SMOG's "polysyllable": three or more syllables
 
 # Words as a reader sees them: "don't", "follow-up", "1.5" and "e.g." are one word each.
 # Possessive (never backtracks): the same words as the greedy form, found ~15% faster.
-WORD_RE = re.compile(r"[^\W_]++(?:['’.\-][^\W_]++)*+")
-_DIGIT = re.compile(r"\d")
+WORD_RE = compile_cached(r"[^\W_]++(?:['’.\-][^\W_]++)*+")
+_DIGIT = compile_cached(r"\d")
 
 
 # --- The CMU Pronouncing Dictionary, looked up without loading it ----------------------
@@ -201,8 +202,8 @@ class _NoNltk(types.ModuleType):
         )
 
 
-_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
-_TWO_SYLLABLE_PAIRS = re.compile(r"ia|io(?!u)|iu|eo|ua|uo")  # "gly-cae-mi-a", "ra-di-o"
+_VOWEL_GROUPS = compile_cached(r"[aeiouy]+")
+_TWO_SYLLABLE_PAIRS = compile_cached(r"ia|io(?!u)|iu|eo|ua|uo")  # "gly-cae-mi-a", "ra-di-o"
 
 
 def estimate_syllables(word: str) -> int:
@@ -237,20 +238,20 @@ class _VowelGroupHyphenator:
 # British (and other) spellings of words the CMU data has in American spelling. The two
 # are pronounced alike, so the American entry gives exact syllables instead of a guess.
 SPELLING_VARIANTS = (
-    (re.compile(r"ae"), "e"),  # anaemia, paediatric, haemoglobin
-    (re.compile(r"oe"), "e"),  # oedema, oesophagus, diarrhoea
-    (re.compile(r"our(?=s?$|ed$|ing$|ite)"), "or"),  # tumour, behaviour, favourite
-    (re.compile(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"),  # organise, hospitalisation
-    (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"),  # analyse, dialysed
-    (re.compile(r"tre(s?)$"), r"ter\1"),  # litre, centres
-    (re.compile(r"ll(ing|ed|er|ers)$"), r"l\1"),  # travelling, counselled
-    (re.compile(r"ence$"), "ense"),  # defence, licence
+    (compile_cached(r"ae"), "e"),  # anaemia, paediatric, haemoglobin
+    (compile_cached(r"oe"), "e"),  # oedema, oesophagus, diarrhoea
+    (compile_cached(r"our(?=s?$|ed$|ing$|ite)"), "or"),  # tumour, behaviour, favourite
+    (compile_cached(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"),  # organise, hospitalisation
+    (compile_cached(r"ys(e|es|ed|ing)$"), r"yz\1"),  # analyse, dialysed
+    (compile_cached(r"tre(s?)$"), r"ter\1"),  # litre, centres
+    (compile_cached(r"ll(ing|ed|er|ers)$"), r"l\1"),  # travelling, counselled
+    (compile_cached(r"ence$"), "ense"),  # defence, licence
 )
 
 
 # Every pattern above needs one of these: a word without them has no variant (one search
 # instead of eight substitutions, for each word the CMU data does not know).
-_VARIANT_HINT = re.compile(r"ae|oe|our|is|ys|tre|ll|ence")
+_VARIANT_HINT = compile_cached(r"ae|oe|our|is|ys|tre|ll|ence")
 
 
 def spelling_variants(word: str) -> list[str]:
@@ -387,7 +388,7 @@ def syllable_source() -> str:
     return _syllable_counter().source
 
 
-_PART_SEPARATORS = re.compile(r"[\-.]")
+_PART_SEPARATORS = compile_cached(r"[\-.]")
 
 
 @lru_cache(maxsize=8192)

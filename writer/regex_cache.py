@@ -19,20 +19,24 @@ An optimisation only: a missing, stale, corrupt or unwritable file means the wor
 from __future__ import annotations
 
 import atexit
+import binascii
 import json
 import re
 import sys
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any
 
 from writer.cache import cache_dir, content_key
 
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRIES = 5000  # past this (packs edited many times), start again rather than grow
 _ITEMSIZE = 4  # _sre.CODESIZE in every CPython 3; checked before use
 
-# pattern source and flags -> [flags, groups, groupindex, indexgroup, code as hex]
+# pattern source and flags -> [flags, groups, groupindex, indexgroup, code]; the code is
+# zlib-compressed and base64-encoded: it is very repetitive (case-insensitive literals),
+# and a file a tenth the size loads in a tenth of the time (~2 ms for 400 patterns).
 Entry = list[Any]
 
 
@@ -89,7 +93,7 @@ class _Store:
             state.groups - 1,
             groupindex,
             indexgroup,
-            array("I", code).tobytes().hex(),
+            binascii.b2a_base64(zlib.compress(array("I", code).tobytes()), newline=False).decode(),
         ]
         pattern = self.make(source, entry)
         self.put(_key(source, flags), entry)
@@ -97,7 +101,7 @@ class _Store:
 
     def make(self, source: str, entry: Entry) -> re.Pattern[str]:
         flags, groups, groupindex, indexgroup, code = entry
-        words = array("I", bytes.fromhex(code)).tolist()
+        words = array("I", zlib.decompress(binascii.a2b_base64(code))).tolist()
         pattern: re.Pattern[str] = self.sre.compile(
             source, flags, words, groups, groupindex, tuple(indexgroup)
         )

@@ -740,26 +740,6 @@ class Condition:
             return place.words.remember(self, place.index, lambda: self._holds(place))
         return self._holds(place)
 
-    def possible(self, words: DocIndex) -> int:
-        """Sentences (bit mask) where this condition may hold for some match: those with a
-        word of the cue list and, with ``question``, ending in "?" (for ``previous``, the
-        sentences after those). Elsewhere it is known not to hold without asking it."""
-        return int(words.remember(self, -1, lambda: self._possible(words)))
-
-    def _possible(self, words: DocIndex) -> int:
-        everywhere = (1 << words.count) - 1
-        if self.scope == "lead-in":
-            return everywhere
-        mask = everywhere
-        if self.question:
-            mask &= words.questions
-        cues = self.cues
-        if isinstance(cues, CueRegex) and cues.planner.first is not None:
-            mask &= words.having(cues.planner.first)
-        if self.scope == "previous":
-            mask = (mask << 1) & everywhere
-        return mask
-
     def _holds(self, place: Place) -> bool:
         own = place.index - 1 if self.scope == "previous" else place.index
         if own < 0:
@@ -937,12 +917,19 @@ class PhraseCheck:
         """(start, end, pattern, skipped words) of every match, leftmost-longest first."""
         found = []
         for spec in specs:
+            gaps = spec.gaps
             for match in spec.regex.finditer(text):
                 start, end = match.span("m")
                 if end > start:
-                    inner = " ".join(filter(None, (match.group(g) for g in spec.gaps)))
+                    if not gaps:
+                        inner = ""
+                    elif len(gaps) == 1:
+                        inner = match.group(gaps[0]) or ""
+                    else:
+                        inner = " ".join(filter(None, match.group(*gaps)))
                     found.append((start, start - end, spec.order, end, spec, inner))
-        found.sort(key=lambda item: item[:3])
+        if len(found) > 1:
+            found.sort(key=lambda item: item[:3])
         return [(start, end, spec, inner) for start, _, _, end, spec, inner in found]
 
     def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]:
@@ -951,9 +938,6 @@ class PhraseCheck:
         candidates = self.candidates(words)
         if not candidates:
             return
-        # Where each condition may hold at all: most are ruled out by one bit test.
-        require = [(c, c.possible(words)) for c in self.require]
-        unless = [(c, c.possible(words)) for c in self.unless]
         for index, specs in candidates:
             sentence = sentences[index]
             text = sentence.text
@@ -962,34 +946,24 @@ class PhraseCheck:
                 if start < reported_until:
                     continue  # overlaps a match already reported
                 place = Place(doc, sentences, index, start, end, text, inner, words)
-                if self._excepted(spec, place, require, unless):
+                if self._excepted(spec, place):
                     continue
                 reported_until = end
                 yield self._finding(spec, sentence, start, end, text[start:end])
 
-    def _excepted(
-        self,
-        spec: PatternSpec,
-        place: Place,
-        require: list[tuple[Condition, int]],
-        unless: list[tuple[Condition, int]],
-    ) -> bool:
-        index = place.index
-        words = place.words
-        assert words is not None
-        for condition, possible in require:
-            if not possible >> index & 1 or not condition.holds(place):
+    def _excepted(self, spec: PatternSpec, place: Place) -> bool:
+        """Whether a condition rules the match out. Each condition first asks whether its
+        sentence holds any cue word at all (one set test), so most cost next to nothing."""
+        for condition in self.require:
+            if not condition.holds(place):
                 return True
         for condition in spec.require:
-            if not condition.possible(words) >> index & 1 or not condition.holds(place):
+            if not condition.holds(place):
                 return True
-        for condition, possible in unless:
-            if possible >> index & 1 and condition.holds(place):
+        for condition in self.unless:
+            if condition.holds(place):
                 return True
-        for condition in spec.unless:
-            if condition.possible(words) >> index & 1 and condition.holds(place):
-                return True
-        return False
+        return any(condition.holds(place) for condition in spec.unless)
 
     def _finding(
         self, spec: PatternSpec, sentence: Sentence, start: int, end: int, matched: str
@@ -1144,13 +1118,13 @@ class LazyRegex:
         return self._regex
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self.regex.search(text)
+        return (self._regex or self.regex).search(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.regex.finditer(text)
+        return (self._regex or self.regex).finditer(text)
 
     def sub(self, repl: Any, text: str) -> str:
-        return self.regex.sub(repl, text)
+        return (self._regex or self.regex).sub(repl, text)
 
 
 class CueRegex(LazyRegex):
@@ -1211,7 +1185,12 @@ class CueRegex(LazyRegex):
     def found_in(self, text: str, numbers: list[int]) -> bool:
         """``search(text) is not None`` for ``text`` cut from a sentence, given the numbers
         of the parts that sentence may hold (:meth:`candidates`)."""
-        return any(self.part_regex(n).search(text) is not None for n in numbers)
+        regexes = self._regexes
+        for n in numbers:
+            lazy = regexes[n] or self.part_regex(n)
+            if (lazy._regex or lazy.regex).search(text) is not None:
+                return True
+        return False
 
 
 def _conditions(value: Any, key: str, line: int, compiler: Compiler, ctx: Any) -> list[Condition]:

@@ -99,8 +99,8 @@ class DocIndex:
 
     __slots__ = (
         "vocab", "ordered", "numbers", "count", "sentences",
-        "_lists", "_masks", "_found", "_planned", "_prefixed", "_plans", "memo",
-        "texts", "_questions",
+        "_lists", "_masks", "_found", "_planned", "prefixed", "_plans", "memo",
+        "texts", "_with_prefix",
     )
 
     def __init__(self, texts: Sequence[str]) -> None:
@@ -140,12 +140,12 @@ class DocIndex:
         self.numbers = to_mask(numbers, count)
         self._masks = masks
         self._found: dict[int, tuple[TriggerSet, int]] = {}
-        self._prefixed: dict[str, int] = {}
+        self.prefixed: dict[str, int] = {}
+        self._with_prefix: dict[int, tuple[TriggerSet, int]] = {}  # see present()
         self._planned: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._plans: dict[int, tuple[Any, Any]] = {}
         self.memo: dict[tuple[int, int], tuple[Any, Any]] = {}  # see remember()
         self.texts = texts
-        self._questions: int | None = None
 
     def mask(self, word: str) -> int:
         """Sentences containing ``word`` (which must be in the vocabulary)."""
@@ -165,16 +165,6 @@ class DocIndex:
         self.memo[key] = (owner, result)
         return result
 
-    @property
-    def questions(self) -> int:
-        """Sentences that end in a question mark (``QUESTION_RE`` of the phrase kind)."""
-        if self._questions is None:
-            search = QUESTION_RE.search
-            self._questions = to_mask(
-                (n for n, text in enumerate(self.texts) if search(text) is not None), self.count
-            )
-        return self._questions
-
     def having(self, triggers: TriggerSet) -> int:
         """Sentences with one of the words, a word starting with one of the prefixes, or
         (``number``) a digit: exactly where ``Triggers.present`` would say yes."""
@@ -186,7 +176,7 @@ class DocIndex:
         for word in triggers.words & self.vocab.keys():
             found = masks.get(word)
             hits |= self.mask(word) if found is None else found
-        prefixed = self._prefixed
+        prefixed = self.prefixed
         for prefix in triggers.prefixes:
             found = prefixed.get(prefix)
             hits |= self.starting(prefix) if found is None else found
@@ -197,7 +187,7 @@ class DocIndex:
 
     def starting(self, prefix: str) -> int:
         """Sentences with a word that starts with ``prefix``."""
-        found = self._prefixed.get(prefix)
+        found = self.prefixed.get(prefix)
         if found is None:
             if self.ordered is None:
                 self.ordered = sorted(self.vocab)
@@ -207,7 +197,7 @@ class DocIndex:
             while i < len(ordered) and ordered[i].startswith(prefix):
                 hits |= self.mask(ordered[i])
                 i += 1
-            found = self._prefixed[prefix] = hits
+            found = self.prefixed[prefix] = hits
         return found
 
     def matching(self, conjunctions: Conjunctions) -> int:
@@ -229,12 +219,22 @@ class DocIndex:
         return result
 
     def present(self, triggers: TriggerSet, sentence: int) -> bool:
-        """Whether one sentence has one of the words, prefixes or (``number``) a digit."""
-        if not triggers.words.isdisjoint(self.sentences[sentence]):
+        """Whether one sentence has one of the words, prefixes or (``number``) a digit:
+        asked of that sentence's own words, never of the whole document."""
+        words = self.sentences[sentence]
+        if not triggers.words.isdisjoint(words):
             return True
-        if triggers.number or triggers.prefixes:
-            return bool(self.having(triggers) >> sentence & 1)
-        return False
+        if triggers.number and self.numbers >> sentence & 1:
+            return True
+        if not triggers.prefixes:
+            return False
+        known = self._with_prefix.get(id(triggers))
+        if known is None or known[0] is not triggers:  # holding it keeps its id unique
+            hits = 0
+            for prefix in triggers.prefixes:
+                hits |= self.starting(prefix)
+            known = self._with_prefix[id(triggers)] = (triggers, hits)
+        return bool(known[1] >> sentence & 1)
 
     def planned(self, planner: Planner, sentence: int) -> list[int]:
         """``planner.plan_sentence`` for one sentence of this document, worked out once
@@ -305,13 +305,14 @@ class Planner:
             candidates.update(by_word[word])
         if self.by_number and index.numbers >> sentence & 1:
             candidates.update(self.by_number)
-        prefixes = self.prefixes
-        if prefixes:
-            for word in words:
-                if word.startswith(prefixes):
-                    for prefix in prefixes:
-                        if word.startswith(prefix):
-                            candidates.update(self.by_prefix[prefix])
+        if self.prefixes:
+            # The document's own prefix masks (worked out once per document and prefix)
+            # are cheaper than testing each word of each sentence against every prefix.
+            prefixed = index.prefixed
+            for prefix in self.prefixes:
+                found = prefixed.get(prefix)
+                if (index.starting(prefix) if found is None else found) >> sentence & 1:
+                    candidates.update(self.by_prefix[prefix])
         # The other required words are not checked: a small regex that fails costs about
         # as much as checking them would.
         return sorted(candidates)

@@ -37,12 +37,13 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, count
 from pathlib import Path
 from typing import Any
 
 from writer.diagnostics import Edit, Fix, InputError, WriterError
 from writer.document.model import Block, Document
+from writer.regex_cache import compile_cached
 from writer.rules.model import Finding, LintContext, Rule
 
 OPTION_KEYS = {"terms", "definitions", "report", "in-headings", "detail", "detail-explain"}
@@ -52,9 +53,11 @@ DEFAULT_DETAIL = "“{term}”: say “{alternative}”."
 DEFAULT_DETAIL_EXPLAIN = "“{term}”: explain it, for example {alternative}."
 
 _NORMALISE = str.maketrans({"’": "'", "\u2010": "-", "\u2011": "-"})
-_SPACES = re.compile(r"\s+")
+_SPACES = compile_cached(r"\s+")
 # A word: letters or digits, joined by hyphens or apostrophes ("follow-up", "don't").
-WORD = re.compile(r"[^\W_]+(?:[\-\u2010\u2011'’][^\W_]+)*")
+WORD = compile_cached(r"[^\W_]+(?:[\-\u2010\u2011'’][^\W_]+)*")
+# The same, capturing: ``split`` gives gaps and words in turn, one pass for both.
+_WORD_AND_GAPS = compile_cached(f"({WORD.pattern})")
 # Words too common to show that a gloss explains the term ("high blood sugar" -> sugar).
 _STOPWORDS = frozenset(
     {
@@ -95,17 +98,18 @@ class BlockWords:
     """A block's words, normalised as :func:`words` does; their offsets only when needed.
 
     Most blocks hold no listed term, so the words are first taken as strings (one
-    ``findall`` and one ``translate``/``lower`` over the whole block); offsets are found,
-    and possessives stripped, only for blocks where a term may start. They come from the
-    lengths of the words and of the gaps between them (``split``), summed in C, rather
-    than from a match object per word.
+    ``split`` into gaps and words, one ``translate``/``lower`` over the whole block);
+    offsets are found, and possessives stripped, only for blocks where a term may start.
+    They come from the lengths of the words and gaps, summed in C, rather than from a
+    match object per word.
     """
 
-    __slots__ = ("_found", "_possessive", "_bounds", "text", "words")
+    __slots__ = ("_parts", "_possessive", "_bounds", "text", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._found = found = WORD.findall(text)
+        self._parts = parts = _WORD_AND_GAPS.split(text)  # gap, word, gap, ..., word, gap
+        found = parts[1::2]
         # Words hold no spaces, so normalising them joined and splitting again gives each
         # word's own normalised form.
         joined = " ".join(found).translate(_NORMALISE).lower()
@@ -120,11 +124,7 @@ class BlockWords:
         """Word ``i`` is text[b[2i]:b[2i+1]], a possessive "'s" left out (as in :func:`words`);
         strips those possessives from ``words`` too."""
         if self._bounds is None:
-            found = self._found
-            lengths = [0] * (2 * len(found) + 1)
-            lengths[0::2] = map(len, WORD.split(self.text))
-            lengths[1::2] = map(len, found)
-            bounds = list(accumulate(lengths))
+            bounds = list(accumulate(map(len, self._parts)))
             for i, word in enumerate(self.words) if self._possessive else ():
                 if word.endswith("'s") and len(word) > 2:
                     self.words[i] = word[:-2]
@@ -158,10 +158,15 @@ _WORDS = _WordCache()
 class TermIndex:
     """Finds listed forms in prose: whole words, longest form first, left to right."""
 
-    def __init__(self, forms: Iterable[str]) -> None:
+    def __init__(self, forms: Iterable[str], prefixes: Iterable[str] | None = None) -> None:
+        """``prefixes``: the word prefixes worked out by an earlier index of the same forms
+        (keys already), as :func:`load_terms_cached` remembers them."""
         self.forms: set[str] = set()
         self.prefixes: set[str] = set()  # word prefixes of multi-word forms
-        for form in forms:
+        if prefixes is not None:
+            self.forms.update(forms)
+            self.prefixes.update(prefixes)
+        for form in forms if prefixes is None else ():
             key = self.key(form)
             self.forms.add(key)
             parts = key.split(" ")
@@ -187,9 +192,9 @@ class TermIndex:
         bounds = block.bounds()
         found = block.words
         forms, prefixes, n = self.forms, self.prefixes, len(found)
-        starts = self.starts
         resume = 0
-        for i in [k for k, word in enumerate(found) if word in starts]:
+        # Indices of the words a form can start with, found in C (most words are not).
+        for i in compress(count(), map(self.starts.__contains__, found)):
             if i < resume:
                 continue  # inside the form found last
             key = found[i]
@@ -280,30 +285,80 @@ def load_terms(path: Path) -> dict[str, Term]:
     return terms
 
 
+# --- Terms files, remembered between runs ---------------------------------------------------
+
+TERMS_CACHE_FORMAT = b"terms-cache 1"
+TERMS_CACHE_KEEP = 16
+# What the answer depends on besides the terms file: this module (load_terms, TermIndex.key)
+# and the YAML reader.
+_TERMS_CODE = (Path(__file__), Path(__file__).parent.parent.parent / "yamlio.py")
+
+
+def load_terms_cached(path: Path) -> tuple[dict[str, Term], TermIndex]:
+    """:func:`load_terms` and the :class:`TermIndex` of its forms, kept as JSON between runs.
+
+    Why: normalising ~1,000 forms and their word prefixes is ~10 ms of pure Python at every
+    start (a pre-commit hook pays it on every commit). The result depends only on the terms
+    file's bytes and this code, so it is stored under a key made of exactly those. A missing,
+    stale or corrupt file means the work is redone; a terms file with errors is never stored
+    (its error is reported on every run); ``WRITER_CACHE_DIR=off`` disables it.
+    """
+    import json
+
+    from writer.cache import cache_dir, content_key, prune, write_atomically
+
+    folder = cache_dir()
+    cached: Path | None = None
+    if folder is not None:
+        try:
+            parts = [TERMS_CACHE_FORMAT, *(code.read_bytes() for code in _TERMS_CODE)]
+            parts.append(path.read_bytes())
+            cached = folder / f"terms-{content_key(*parts)}.json"
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            terms = {
+                key: Term(entry, alternative, explain, frozenset(keywords), allow)
+                for key, entry, alternative, explain, keywords, allow in data["terms"]
+            }
+            return terms, TermIndex(terms, data["prefixes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    terms = load_terms(path)
+    index = TermIndex(terms)
+    if cached is not None:
+        rows = [
+            [key, t.entry, t.alternative, t.explain, sorted(t.keywords), t.allow]
+            for key, t in terms.items()
+        ]
+        payload = {"terms": rows, "prefixes": sorted(index.prefixes)}
+        write_atomically(cached, json.dumps(payload, ensure_ascii=False))
+        prune(cached.parent, "terms-*.json", TERMS_CACHE_KEEP)
+    return terms, index
+
+
 # --- "unless defined on first use" --------------------------------------------------------
 
 _QUOTE_OPEN = "[\"'‘“]?"
 _QUOTE_CLOSE = "[\"'’”]?"
 # term (gloss): a parenthesis of words right after the term, not a citation or cross-reference
-_GLOSS_IN_PARENS = re.compile(
+_GLOSS_IN_PARENS = compile_cached(
     _QUOTE_CLOSE + r"\s*\(\s*(?!see\b|ref|fig|table|e\.?g\b)([^()]{3,120})\)", re.I
 )
-_CITATION = re.compile(r"\b(?:1[89]|20)\d\d\b|\bet al\b")
+_CITATION = compile_cached(r"\b(?:1[89]|20)\d\d\b|\bet al\b")
 # plain words (term), (also called term), (known as term)
-_OPENS_PARENS = re.compile(
+_OPENS_PARENS = compile_cached(
     r"\w[^()]*\(\s*(?:(?:also|sometimes|often|usually)\s+)?(?:called\s+|known\s+as\s+|termed\s+|or\s+)?"
     + _QUOTE_OPEN + r"$",
     re.I,
 )
-_CLOSES_PARENS = re.compile(_QUOTE_CLOSE + r"\s*\)")
+_CLOSES_PARENS = compile_cached(_QUOTE_CLOSE + r"\s*\)")
 # ... called term / known as term / the medical word for this is term
-_NAMED_BEFORE = re.compile(
+_NAMED_BEFORE = compile_cached(
     r"\b(?:called|known\s+as|termed|(?:medical|technical|scientific)\s+(?:term|name|word)"
     r"(?:\s+for\s+[^.;:!?]{1,60}?)?\s+is)\s*:?\s*(?:(?:the|an?)\s+)?" + _QUOTE_OPEN + r"$",
     re.I,
 )
 # term means ... / term is the medical word for ... / term is when ...
-_DEFINED_AFTER = re.compile(
+_DEFINED_AFTER = compile_cached(
     _QUOTE_CLOSE
     + r"\s*,?\s*(?:means|meaning|refers\s+to|describes|which\s+means|that\s+is,|i\.e\.|"
     r"(?:is|are)\s+(?:the\s+|a\s+)?(?:medical\s+|technical\s+|scientific\s+)?"
@@ -313,12 +368,12 @@ _DEFINED_AFTER = re.compile(
     re.I,
 )
 # term – gloss –   and   term, or gloss,   (the gloss must share a word with the alternative)
-_DASH_GLOSS = re.compile(r"\s*(?:[–—]|\s-)\s*([^–—.;:!?()]{3,80})(?:[–—]|\s-\s|[.;:!?]|$)")
+_DASH_GLOSS = compile_cached(r"\s*(?:[–—]|\s-)\s*([^–—.;:!?()]{3,80})(?:[–—]|\s-\s|[.;:!?]|$)")
 # term: gloss   and   term levels (gloss)   (one word may sit between term and gloss)
-_COLON_GLOSS = re.compile(r"(?:\s+[\w\-]+)?\s*:\s+([^.;!?]{3,120})")
-_NEAR_PARENS_GLOSS = re.compile(r"\s+[\w\-]+\s*\(([^()]{3,120})\)")
-_OR_GLOSS_AFTER = re.compile(r"\s*,\s*or\s+([^,.;:!?()]{3,80})(?:[,.;:!?]|$)", re.I)
-_OR_GLOSS_BEFORE = re.compile(r"([^,.;:!?()]{3,80}),\s*or\s+$", re.I)
+_COLON_GLOSS = compile_cached(r"(?:\s+[\w\-]+)?\s*:\s+([^.;!?]{3,120})")
+_NEAR_PARENS_GLOSS = compile_cached(r"\s+[\w\-]+\s*\(([^()]{3,120})\)")
+_OR_GLOSS_AFTER = compile_cached(r"\s*,\s*or\s+([^,.;:!?()]{3,80})(?:[,.;:!?]|$)", re.I)
+_OR_GLOSS_BEFORE = compile_cached(r"([^,.;:!?()]{3,80}),\s*or\s+$", re.I)
 
 
 def _explains(gloss: str, term: Term) -> bool:
@@ -327,7 +382,8 @@ def _explains(gloss: str, term: Term) -> bool:
 
 def is_defined(text: str, start: int, end: int, term: Term) -> bool:
     """Is the term at text[start:end] explained right where it is used?"""
-    before, after = text[:start], text[end:]
+    # Only the last 200 characters before the term are ever searched: no longer copy.
+    before, after = text[max(0, start - 200) : start], text[end:]
     gloss = _GLOSS_IN_PARENS.match(after)
     if gloss and re.search(r"[a-z]{3,}", gloss.group(1)) and not _CITATION.search(gloss.group(1)):
         return True
@@ -365,11 +421,17 @@ def article_for(phrase: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-_ARTICLE_BEFORE = re.compile(r"(?<![\w])(an?)(\s+)$", re.I)
+_ARTICLE_BEFORE = compile_cached(r"(?<![\w])(an?)(\s+)$", re.I)
 
 
 class SubstitutionCheck:
-    def __init__(self, rule: Rule, terms: dict[str, Term], options: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        rule: Rule,
+        terms: dict[str, Term],
+        options: Mapping[str, Any],
+        index: TermIndex | None = None,
+    ) -> None:
         self.rule = rule
         self.terms = terms
         self.definitions: bool = options.get("definitions", False)
@@ -377,7 +439,7 @@ class SubstitutionCheck:
         self.in_headings: bool = options.get("in-headings", False)
         self.detail: str = options.get("detail", DEFAULT_DETAIL)
         self.detail_explain: str = options.get("detail-explain", DEFAULT_DETAIL_EXPLAIN)
-        self.index = TermIndex(terms)
+        self.index = index if index is not None else TermIndex(terms)
 
     def run(self, doc: Document, ctx: LintContext) -> Iterable[Finding]:
         return list(self._findings(doc))
@@ -466,4 +528,5 @@ def build(rule: Rule, options: Any, ctx: Any) -> SubstitutionCheck:
                     f"{key!r} must be a string using only {{term}} and {{alternative}}",
                     options.line_of(key),
                 ) from None
-    return SubstitutionCheck(rule, load_terms(path), options)
+    terms, index = load_terms_cached(path)
+    return SubstitutionCheck(rule, terms, options, index)
