@@ -277,6 +277,77 @@ def test_quoted_short_cut_matches_every_pattern(text: str) -> None:
     assert sentences_module._quoted(text) == expected
 
 
+# The certain-boundary test written the plain way (anchored on the word, 5x slower): the
+# punctuation-anchored search in _certain_cuts must find exactly the same boundaries.
+_WORD_ANCHORED = (
+    r"(?<![.\w])([a-z]{2,}|\w+(?=[!?]))([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)"
+    r"(?=[\"'\u201c\u2018(\[]?[A-Z])"
+)
+_CUT_WORDS = ["ab", "word", "x.word", "Dr", "e.g", "vs", "no", "x", "É", "é7", "_x", "The", "(Q"]
+_CUT_ENDS = ["", ".", "!", "?", "..", ".!", ".\u201d", "?)", "\"", "'", "]"]
+_CUT_SPACES = ["", " ", "  ", "\n", " \u201c", " ("]
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.tuples(*(st.sampled_from(x) for x in (_CUT_WORDS, _CUT_ENDS, _CUT_SPACES))),
+        max_size=8,
+    ),
+    st.data(),
+)
+def test_certain_cuts_match_word_anchored_pattern(
+    parts: list[tuple[str, str, str]], data: st.DataObject
+) -> None:
+    text = "".join("".join(part) for part in parts)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    _check_cuts(text, start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Compare it vs. The other one.",  # an abbreviation: no cut
+        "See x.word. Next one.",  # the word follows a full stop: no cut
+        "It is É.! Then more.",  # not lower-case before a full stop
+        "Really É! Then more.",  # any word before ! or ?
+        "A b. C dd. Eee.\u201d (Ff",  # one letter, closing quote, opening bracket
+        "She said \"stop now. Then go\" and left. Later on.",  # inside a quotation
+    ],
+)
+def test_certain_cuts_match_word_anchored_pattern_examples(text: str) -> None:
+    _check_cuts(text, 0, len(text))
+    _check_cuts(text, 3, len(text) - 2)
+
+
+def _check_cuts(text: str, start: int, end: int) -> None:
+    import re
+
+    abbreviations = sentences_module._abbreviations()
+    quoted = sentences_module._quoted(text[start:end])
+    expected = []
+    for match in re.finditer(_WORD_ANCHORED, text[:end]):
+        at = match.start(2)
+        if match.start() < start:
+            continue
+        if match.group(2) == "." and match.group(1).lower() in abbreviations:
+            continue
+        if any(a <= at - start < b for a, b in quoted):
+            continue
+        expected.append((match.start(4), match.end()))
+    assert list(sentences_module._certain_cuts(text, start, end)) == expected
+
+
+@given(st.lists(st.sampled_from(["a", " ", "\n", '"', "[", "(", "«", "“", "'", "‘", "-", "x-"])))
+def test_quote_openers_match_plain_alternation(parts: list[str]) -> None:
+    import re
+
+    text = "".join(parts)
+    plain = re.search(r"[\"\[(\u00ab\u201c]|--|(?<=\s)['\u2018]", text)
+    assert (sentences_module._QUOTE_OPENERS.search(text) is None) == (plain is None)
+
+
 @given(st.lists(st.sampled_from(["Word", "two", ".", "”", " ", "!", "-", "1", "é"]), max_size=25))
 def test_merge_fragments_matches_character_check(parts: list[str]) -> None:
     text = "".join(parts)

@@ -29,11 +29,13 @@ MAX_PIECE = 2000  # longest text given to pysbd at once (its cost grows faster t
 # Anything that might end a sentence inside a text: terminal punctuation, optional closing
 # quotes or brackets, then a space.
 CANDIDATE = re.compile(r"[.!?\u2026\u203d]+[\"'\u201d\u2019)\]]*\s")
-# A boundary no reading could doubt; the word before a full stop is checked separately.
-CERTAIN = re.compile(
-    r"(?<![.\w])([a-z]{2,}|\w+(?=[!?]))([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)"
-    r"(?=[\"'\u201c\u2018(\[]?[A-Z])"
-)
+# A boundary no reading could doubt: terminal punctuation, optional closing quotes or
+# brackets, spaces and a capital letter; the word before it is checked in _certain_cuts
+# (letters only and lower-case before a full stop, and not an abbreviation). Anchored on the
+# punctuation rather than the word, re skips straight to it (5x faster than matching words).
+CERTAIN_END = re.compile(r"([.!?]+)[\"'\u201d\u2019)\]]*(\s+)(?=[\"'\u201c\u2018(\[]?[A-Z])")
+_WORD = re.compile(r"\w*")
+_LOWER_WORD = re.compile(r"[a-z]{2,}")
 FINAL = ".!?\u2026\u203d:;"
 CLOSING = "\"'\u201d\u2019)]}\u00bb*_"
 ONE_SENTENCE_KINDS = {"heading", "list_item", "table_cell"}
@@ -130,9 +132,13 @@ def _quoting() -> tuple[re.Pattern[str], ...]:
     )
 
 
-# Every one of pysbd's quoting patterns starts with one of these: a text without them has
-# no quoted span, and the eight patterns need not run.
-_QUOTE_OPENERS = re.compile(r"[\"\[(\u00ab\u201c]|--|(?<=\s)['\u2018]")
+# Every one of pysbd's quoting patterns starts with one of these: ``"``, ``[``, ``(``, ``\u00ab``,
+# ``\u201c``, ``--``, or ``'``/``\u2018`` after a space. A text without them has no quoted span,
+# and the eight patterns need not run. Written to start with one character class (checked
+# behind it) so that re skips straight to candidates: a top-level alternation costs 6x.
+_QUOTE_OPENERS = re.compile(
+    r"[\"\[(\u00ab\u201c'\u2018-](?:(?<=[\"\[(\u00ab\u201c])|(?<=--)|(?<=\s['\u2018]))"
+)
 _SINGLE_QUOTED_WORD = re.compile(r"(?<=\s)'(?:[^']|'[a-zA-Z])*'\S")
 # A letter or digit (str.isalnum, as one regex search instead of a loop over characters).
 _ALNUM = re.compile(r"[^\W_]")
@@ -152,24 +158,43 @@ def _quoted(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _certain_cuts(text: str, start: int, end: int) -> Iterator[int]:
-    """Offsets where a new sentence certainly starts, in text[start:end]."""
+def _certain_cuts(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Where a sentence certainly ends in text[start:end], and where the next one starts
+    (the spaces between them are neither's).
+
+    The word before the punctuation is the whole run of word characters that ends there;
+    it must start inside text[start:end], not right after a full stop ("e.g."), and be
+    lower-case letters (two or more) unless the punctuation starts with ``!`` or ``?``.
+    """
     abbreviations = _abbreviations()
     quoted: list[tuple[int, int]] | None = None
     index = 0
     reach = 0  # furthest end of the quoted spans that start before the current cut
-    for match in CERTAIN.finditer(text, start, end):
-        if match.group(2) == "." and match.group(1).lower() in abbreviations:
+    backwards: str | None = None  # the text reversed, to find a word's start with one match
+    size = len(text)
+    for match in CERTAIN_END.finditer(text, start, end):
+        stop = match.start()
+        if backwards is None:
+            backwards = text[::-1]
+        # The word ends at text[stop - 1], which is backwards[size - stop].
+        word_run = _WORD.match(backwards, size - stop)  # \w* always matches
+        begin = stop - len(word_run.group()) if word_run else stop
+        if begin == stop or begin < start or (begin and text[begin - 1] == "."):
             continue
+        mark = match.group(1)
+        if mark[0] == ".":
+            word = text[begin:stop]
+            if _LOWER_WORD.fullmatch(word) is None or (mark == "." and word in abbreviations):
+                continue
         if quoted is None:
             quoted = _quoted(text[start:end])
-        at = match.start(2) - start
+        at = stop - start
         while index < len(quoted) and quoted[index][0] <= at:
             reach = max(reach, quoted[index][1])
             index += 1
         if at < reach:
             continue
-        yield match.end()
+        yield match.span(2)
 
 
 def _pysbd_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -229,17 +254,16 @@ def sentence_spans(text: str, kind: str = "paragraph") -> list[tuple[int, int]]:
     if not CANDIDATE.search(text, start, end):
         return [(start, end)]
     spans: list[tuple[int, int]] = []
+    # Pieces between certain cuts need no trimming: a cut ends at a sentence's last
+    # non-space character and resumes at the next non-space one.
     piece_start = start
-    for cut in [*_certain_cuts(text, start, end), end]:
-        s, e = _strip(text, piece_start, cut)
-        piece_start = cut
-        if s == e:
-            continue
-        if not CANDIDATE.search(text, s, e):
-            spans.append((s, e))
-            continue
-        for a, b in _pieces(text, s, e):
-            spans.extend(_pysbd_spans(text, a, b))
+    for stop, resume in [*_certain_cuts(text, start, end), (end, end)]:
+        if not CANDIDATE.search(text, piece_start, stop):
+            spans.append((piece_start, stop))
+        else:
+            for a, b in _pieces(text, piece_start, stop):
+                spans.extend(_pysbd_spans(text, a, b))
+        piece_start = resume
     return _merge_fragments(text, spans)
 
 
