@@ -7,9 +7,14 @@ optimisation only: a missing, stale, corrupt or unwritable file means the work i
 
 from __future__ import annotations
 
+import atexit
 import os
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+_PENDING: list[Callable[[], None]] = []
 
 
 def cache_dir() -> Path | None:
@@ -47,3 +52,43 @@ def prune(folder: Path, pattern: str, keep: int) -> None:
             stale.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def save_later(save: Callable[[], None]) -> None:
+    """Run ``save`` when the process ends, or sooner at :func:`flush`.
+
+    Why not ``atexit`` alone: worker processes of a parallel run end with ``os._exit``,
+    which skips it, so what a worker learned (the patterns it compiled) would be lost and
+    every parallel run would redo it; workers call :func:`flush` as they finish instead.
+    """
+    if not _PENDING:
+        atexit.register(flush)
+    _PENDING.append(save)
+
+
+def flush() -> None:
+    """Run the pending saves now (each cache writes only what it learned since)."""
+    while _PENDING:
+        _PENDING.pop()()
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` + ".lock" (POSIX; elsewhere no lock), so that
+    processes merging their entries into one cache file do not drop each other's."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a lost entry only costs time
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

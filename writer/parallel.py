@@ -67,6 +67,13 @@ def _init_worker(options: dict[str, Any]) -> None:
         from writer.runner import Linter
 
         _WORKER = Linter(**options)
+    # Workers end with os._exit (no atexit): save what they learned (compiled patterns)
+    # through multiprocessing's own exit hook instead, for the next run.
+    from multiprocessing.util import Finalize
+
+    from writer.cache import flush
+
+    Finalize(None, flush, exitpriority=10)
 
 
 def _work(arg: str, display: str, full_documents: bool) -> FileResult:

@@ -18,7 +18,6 @@ An optimisation only: a missing, stale, corrupt or unwritable file means the wor
 
 from __future__ import annotations
 
-import atexit
 import binascii
 import json
 import re
@@ -28,7 +27,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, content_key
+from writer.cache import cache_dir, content_key, save_later
 
 FORMAT = 2
 MAX_ENTRIES = 5000  # past this (packs edited many times), start again rather than grow
@@ -59,7 +58,7 @@ class _Store:
             if _sre.CODESIZE != _ITEMSIZE or array("I").itemsize != _ITEMSIZE:
                 raise ValueError("unexpected code size")
             self.sre = _sre
-            version = f"{sys.implementation.name} {sys.version} {_sre.MAGIC} {FORMAT}"
+            version = self.version()
         except Exception:  # noqa: BLE001 - not CPython as we know it: compile as usual
             self.usable = False
             return
@@ -115,16 +114,31 @@ class _Store:
         self.entries[key] = entry
         if not self.dirty:
             self.dirty = True
-            atexit.register(self.save)
+            save_later(self.save)
 
     def save(self) -> None:
+        """Write what was compiled here, merged with what other processes (the workers of
+        a parallel run) wrote meanwhile, under a lock."""
         if not self.dirty or self.path is None:
             return
         self.dirty = False
-        version = f"{sys.implementation.name} {sys.version} {self.sre.MAGIC} {FORMAT}"
-        from writer.cache import write_atomically
+        version = self.version()
+        from writer.cache import locked, write_atomically
 
-        write_atomically(self.path, json.dumps({"version": version, "entries": self.entries}))
+        with locked(self.path):
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == version:
+                    theirs = data.get("entries")
+                    if isinstance(theirs, dict) and len(theirs) + len(self.entries) <= MAX_ENTRIES:
+                        self.entries = {**theirs, **self.entries}
+            except (OSError, ValueError):
+                pass
+            payload = json.dumps({"version": version, "entries": self.entries})
+            write_atomically(self.path, payload)
+
+    def version(self) -> str:
+        return f"{sys.implementation.name} {sys.version} {self.sre.MAGIC} {FORMAT}"
 
 
 _STORE = _Store()

@@ -13,7 +13,6 @@ work is done as before. Location: ``$WRITER_CACHE_DIR``, else ``$XDG_CACHE_HOME`
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import zlib
@@ -21,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir
+from writer.cache import cache_dir, locked, save_later
 
 FORMAT = 1
 KEEP = 8  # cache files kept per folder (one per distinct lexicon table)
@@ -72,7 +71,7 @@ class BuildCache:
             return
         if not self.dirty:
             self.dirty = True
-            atexit.register(self.save)
+            save_later(self.save)
         self.entries[key] = value
 
     def save(self) -> None:
@@ -80,8 +79,21 @@ class BuildCache:
         if not self.dirty or self.path is None:
             return
         self.dirty = False
+        with locked(self.path):
+            self._merge_and_write()
+
+    def _merge_and_write(self) -> None:
+        assert self.path is not None
         import tempfile  # only when writing: its import costs more than a warm load
 
+        try:  # merged with what other processes (parallel workers) wrote meanwhile
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                theirs = data.get("entries")
+                if isinstance(theirs, dict):
+                    self.entries = {**theirs, **self.entries}
+        except (OSError, ValueError):
+            pass
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             payload = json.dumps({"format": FORMAT, "entries": self.entries}, ensure_ascii=False)
@@ -102,3 +114,4 @@ class BuildCache:
         )
         for stale in old[KEEP - 1 :]:
             stale.unlink(missing_ok=True)
+            stale.with_name(stale.name + ".lock").unlink(missing_ok=True)
