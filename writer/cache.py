@@ -50,6 +50,7 @@ def prune(folder: Path, pattern: str, keep: int) -> None:
         files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in files[keep:]:
             stale.unlink(missing_ok=True)
+            stale.with_name(stale.name + ".lock").unlink(missing_ok=True)  # see locked()
     except OSError:
         pass
 

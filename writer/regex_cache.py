@@ -29,7 +29,8 @@ from typing import Any
 
 from writer.cache import cache_dir, content_key, save_later
 
-FORMAT = 2
+FORMAT = 3
+KEEP_FILES = 4
 MAX_ENTRIES = 5000  # past this (packs edited many times), start again rather than grow
 _ITEMSIZE = 4  # _sre.CODESIZE in every CPython 3; checked before use
 
@@ -123,7 +124,7 @@ class _Store:
             return
         self.dirty = False
         version = self.version()
-        from writer.cache import locked, write_atomically
+        from writer.cache import locked, prune, write_atomically
 
         with locked(self.path):
             try:
@@ -136,6 +137,9 @@ class _Store:
                 pass
             payload = json.dumps({"version": version, "entries": self.entries})
             write_atomically(self.path, payload)
+        # Files of other Python builds or older formats: keep a few (several Pythons may
+        # share the folder).
+        prune(self.path.parent, "regex-*.json", KEEP_FILES)
 
     def version(self) -> str:
         return f"{sys.implementation.name} {sys.version} {self.sre.MAGIC} {FORMAT}"
@@ -145,7 +149,9 @@ _STORE = _Store()
 
 
 def _key(source: str, flags: int) -> str:
-    return f"{flags} {source}"
+    """Flags and a checksum of the source, not the source itself: rule regexes are long,
+    and the file is read at every start (the source is at hand when a pattern is made)."""
+    return f"{flags} {content_key(source.encode('utf-8', 'surrogatepass'))}"
 
 
 def compile_cached(source: str, flags: int = 0) -> re.Pattern[str]:
