@@ -483,3 +483,42 @@ def test_fast_matcher_on_the_builtin_lists_and_a_draft() -> None:
         assert list(check.index.finditer(text)) == expected
         total += len(expected)
     assert total >= 3  # the sample really exercises the lists
+
+
+# --- words from whitespace tokens, offsets only when needed -----------------------------------
+
+_TRICKY = "aSs'’-\u2010\u2011 \t\n\u00a0\u2028İΣσ_.é1,"
+
+
+@given(st.text(alphabet=_TRICKY, max_size=40) | st.text(max_size=40))
+def test_block_words_are_the_words_of_the_text(text: str) -> None:
+    """Words taken token by token (and cached per token) are exactly :func:`words` of the
+    whole text, possessives left out, with the same offsets."""
+    from writer.rules.kinds.substitution import BlockWords, words
+
+    expected = list(words(text))
+    block = BlockWords(text)
+    assert block.words == [word for _, _, word in expected]
+    bounds = block.bounds()
+    assert [(bounds[2 * i], bounds[2 * i + 1]) for i in range(len(expected))] == [
+        (start, end) for start, end, _ in expected
+    ]
+
+
+@given(st.text(alphabet="ab ,oOrR\t\u00a0.;", max_size=30))
+def test_comma_or_pretest_never_hides_a_gloss(text: str) -> None:
+    """The cheap test before the ", or" gloss search is true wherever the search matches."""
+    from writer.rules.kinds.substitution import _OR_GLOSS_BEFORE, _ends_with_comma_or
+
+    if _OR_GLOSS_BEFORE.search(text):
+        assert _ends_with_comma_or(text)
+
+
+def test_comma_or_pretest_examples() -> None:
+    from writer.rules.kinds.substitution import _ends_with_comma_or
+
+    assert _ends_with_comma_or("high blood sugar, or ")
+    assert _ends_with_comma_or("high blood sugar ,\u00a0OR\t")
+    assert not _ends_with_comma_or("high blood sugar, or")  # the term must follow a space
+    assert not _ends_with_comma_or("high blood sugar or ")
+    assert not _ends_with_comma_or("high blood sugar, for ")

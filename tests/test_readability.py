@@ -495,3 +495,15 @@ def test_textstat_is_imported_without_pyphen_yet_its_pyphen_still_works() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["False", "pyphen", "True"]
+
+
+def test_document_figures_are_shared_and_match_figures_for() -> None:
+    """The document and section rules share one whole-document figure per document."""
+    text = "Stem cell treatment is experimental and unproven in people. " * 40
+    doc = read_document("<t>", text, "markdown")
+    first = readability.document_figures(doc)
+    assert first == readability.figures_for(readability.sentence_figures(doc))
+    assert readability.document_figures(doc) is first
+    assert readability.document_figures(doc, 10_000).fk_grade is None  # its own limits
+    other = read_document("<u>", "Short words here now. " * 40, "markdown")
+    assert readability.document_figures(other) != first

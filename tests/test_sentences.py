@@ -388,3 +388,19 @@ def test_abbreviations_fall_back_to_importing_pysbd(monkeypatch: pytest.MonkeyPa
         assert sentences_module._abbreviations() == _pysbd_abbreviations()
     finally:
         sentences_module._abbreviations.cache_clear()
+
+
+def test_sentence_text_is_fixed_and_the_sentence_immutable() -> None:
+    import copy
+    import pickle
+
+    text = "It is experimental. Ask your doctor."
+    first, second = split_block(block(text))
+    assert (first.text, second.text) == ("It is experimental.", "Ask your doctor.")
+    with pytest.raises(AttributeError):
+        first.start = 3
+    with pytest.raises(AttributeError):
+        del second.end
+    for copied in (pickle.loads(pickle.dumps(second)), copy.deepcopy(second)):
+        assert copied.text == "Ask your doctor." and (copied.start, copied.end) == (20, 36)
+    assert second == type(second)(second.block, 20, 36) and second != first

@@ -559,6 +559,9 @@ class _Cache:
     def __init__(self) -> None:
         self.doc: Callable[[], Document | None] = lambda: None
         self.sentences: list[SentenceFigures] = []
+        # whole-document figures by (fk_min_words, smog_min_sentences): the document and
+        # section rules both need them
+        self.figures: dict[tuple[int, int], ReadabilityFigures] = {}
 
 
 _LAST = _Cache()
@@ -572,8 +575,23 @@ def sentence_figures(doc: Document) -> list[SentenceFigures]:
     if _LAST.doc() is not doc:
         _TOKENS.trim()
         _LAST.sentences = _measure_sentences(doc.sentences, _TOKENS)
+        _LAST.figures = {}
         _LAST.doc = weakref.ref(doc)
     return _LAST.sentences
+
+
+def document_figures(
+    doc: Document,
+    fk_min_words: int = FK_MIN_WORDS,
+    smog_min_sentences: int = SMOG_MIN_SENTENCES,
+) -> ReadabilityFigures:
+    """:func:`figures_for` over the whole document, remembered with its sentence counts."""
+    items = sentence_figures(doc)
+    key = (fk_min_words, smog_min_sentences)
+    found = _LAST.figures.get(key)
+    if found is None:
+        found = _LAST.figures[key] = figures_for(items, fk_min_words, smog_min_sentences)
+    return found
 
 
 def _measure_sentences(sentences: Sequence[Sentence], table: _TokenTable) -> list[SentenceFigures]:
@@ -585,7 +603,7 @@ def _measure_sentences(sentences: Sequence[Sentence], table: _TokenTable) -> lis
     result: list[SentenceFigures] = []
     append = result.append
     for sentence in sentences:
-        tokens = sentence.block.text[sentence.start : sentence.end].split()
+        tokens = sentence.text.split()
         words, total = divmod(sum(map(count, tokens)), _PACK)
         if no_hard(tokens):
             hard_words: tuple[str, ...] = ()
@@ -610,8 +628,7 @@ def measure(
     smog_min_sentences: int = SMOG_MIN_SENTENCES,
 ) -> ReadabilityFigures:
     """Scores for a whole draft (a Document, or text in ``fmt``): for reports and generators."""
-    doc = _as_document(source, fmt)
-    return figures_for(sentence_figures(doc), fk_min_words, smog_min_sentences)
+    return document_figures(_as_document(source, fmt), fk_min_words, smog_min_sentences)
 
 
 def measure_sections(
@@ -672,6 +689,7 @@ __all__ = [
     "ReadabilityFigures",
     "SectionFigures",
     "SentenceFigures",
+    "document_figures",
     "figures_for",
     "first_line_span",
     "measure",

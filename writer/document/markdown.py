@@ -28,6 +28,7 @@ from writer.document.model import Block, BlockBuilder, Comment, Document, Offset
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
 CHUNK_CHARS = 100_000  # source characters parsed at once (whole top-level blocks)
@@ -42,16 +43,26 @@ REFERENCE_DEF = re.compile(r"^[ \t]{0,3}\[((?:[^\\\[\]\n]|\\.){1,999})\]:", re.M
 
 @lru_cache(maxsize=2)
 def _parser(front_matter: bool) -> MarkdownIt:
-    from markdown_it import MarkdownIt
+    from writer.document.library_regexes import library_regexes
 
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    # Keep escapes and entities as separate tokens: their source form is then known.
-    md.disable("text_join")
-    if front_matter:
-        from mdit_py_plugins.front_matter import front_matter_plugin
+    # Importing markdown-it compiles ~70 regexes: from the regex cache when it can.
+    with library_regexes("markdown-it", _markdown_it_version):
+        from markdown_it import MarkdownIt
 
-        md.use(front_matter_plugin)
+        md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+        # Keep escapes and entities as separate tokens: their source form is then known.
+        md.disable("text_join")
+        if front_matter:
+            from mdit_py_plugins.front_matter import front_matter_plugin
+
+            md.use(front_matter_plugin)
     return md
+
+
+def _markdown_it_version() -> str:
+    import markdown_it
+
+    return str(markdown_it.__version__)
 
 
 class _Lines:
@@ -100,13 +111,14 @@ class _ContentMap:
         cls, content: str, first_line: int, lines: _Lines, atx: bool = False
     ) -> _ContentMap:
         cmap = cls()
+        line_c, body_c, body_s, eol_s = cmap.line_c, cmap.body_c, cmap.body_s, cmap.eol_s
+        starts, ends, last = lines.starts, lines.ends, len(lines.starts) - 1
         c = 0
-        for j, part in enumerate(content.split("\n")):
-            number = min(first_line + j, len(lines) - 1)
-            line_start = lines.starts[number]
+        for j, part in enumerate(content.split("\n") if "\n" in content else (content,)):
+            number = min(first_line + j, last)
+            line_start = starts[number]
             text = lines.text(number)
             body = part.lstrip(" \t")
-            lead = len(part) - len(body)
             wanted = body.rstrip(" \t")
             column = -1
             if atx:
@@ -118,10 +130,10 @@ class _ContentMap:
                     column = len(line_r) - len(wanted)
             if column < 0:
                 column = max(text.rfind(wanted), 0)
-            cmap.line_c.append(c)
-            cmap.body_c.append(c + lead)
-            cmap.body_s.append(line_start + column)
-            cmap.eol_s.append(lines.ends[number])
+            line_c.append(c)
+            body_c.append(c + len(part) - len(body))
+            body_s.append(line_start + column)
+            eol_s.append(ends[number])
             c += len(part) + 1
         return cmap
 
@@ -135,9 +147,12 @@ class _ContentMap:
         if self.explicit is not None:
             return self.explicit[min(c, len(self.explicit) - 1)]
         line_c = self.line_c
-        line = max(bisect.bisect_right(line_c, c) - 1, 0)
-        if line + 1 < len(line_c) and c == line_c[line + 1] - 1:
-            return self.eol_s[line]  # the "\n" joining two content lines
+        if len(line_c) == 1:  # most blocks are one line: no search
+            line = 0
+        else:
+            line = max(bisect.bisect_right(line_c, c) - 1, 0)
+            if line + 1 < len(line_c) and c == line_c[line + 1] - 1:
+                return self.eol_s[line]  # the "\n" joining two content lines
         offset = self.body_s[line] + c - self.body_c[line]
         # Offsets in a line's leading blanks (never prose) go to where its text starts.
         return min(max(offset, self.body_s[line]), self.eol_s[line])
@@ -308,10 +323,7 @@ class _Reader:
 
     def walk(self, token: Token, cmap: _ContentMap, out: BlockBuilder) -> None:
         """Walk the inline children with a cursor in ``token.content``."""
-        from markdown_it.rules_inline import StateInline
-
         content = token.content
-        md = _parser(False)
         state: StateInline | None = None
         pos = 0
         link_ends: list[int] = []
@@ -320,7 +332,9 @@ class _Reader:
         def skip_with(rule: Callable[[StateInline, bool], bool], at: int) -> int:
             nonlocal state
             if state is None:
-                state = StateInline(content, md, self.env, [])
+                from markdown_it.rules_inline import StateInline
+
+                state = StateInline(content, _parser(False), self.env, [])
             state.pos = at
             state.posMax = len(content)
             return state.pos if rule(state, True) else at

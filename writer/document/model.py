@@ -44,22 +44,56 @@ class Block:
         return self.offsets[start], stop
 
 
-@dataclass
 class Sentence:
-    """A sentence inside a block; ``start``/``end`` index into ``block.text``."""
+    """A sentence inside a block; ``start``/``end`` index into ``block.text``.
 
+    ``text`` is sliced once, when the sentence is made: rules read it tens of thousands of
+    times per run, and a property sliced the block again on every read. So that it can
+    never go stale, a sentence cannot be changed after it is made (make a new one).
+    """
+
+    __slots__ = ("block", "end", "start", "text")
     block: Block
     start: int
     end: int
+    text: str
 
-    @property
-    def text(self) -> str:
-        return self.block.text[self.start : self.end]
+    def __init__(self, block: Block, start: int, end: int) -> None:
+        _set_block(self, block)
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_text(self, block.text[start:end])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Sentence is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Sentence is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sentence):
+            return NotImplemented
+        return (self.block, self.start, self.end) == (other.block, other.start, other.end)
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, like the Block it holds
+
+    def __reduce__(self) -> tuple[type[Sentence], tuple[Block, int, int]]:
+        return Sentence, (self.block, self.start, self.end)  # copy and pickle via __init__
+
+    def __repr__(self) -> str:
+        return f"Sentence(start={self.start}, end={self.end}, text={self.text!r})"
 
     def source_span(self, start: int = 0, end: int | None = None) -> tuple[int, int]:
         """Source span of text[start:end] relative to this sentence."""
         stop = self.end if end is None else self.start + end
         return self.block.source_span(self.start + start, stop)
+
+
+# The slots' own setters: ``__init__`` fills the slots through them, past ``__setattr__``.
+_set_block = vars(Sentence)["block"].__set__
+_set_start = vars(Sentence)["start"].__set__
+_set_end = vars(Sentence)["end"].__set__
+_set_text = vars(Sentence)["text"].__set__
 
 
 @dataclass
@@ -376,8 +410,12 @@ class BlockBuilder:
         text = "".join(self._parts)
         if not text or text.isspace():
             return None
-        runs = _Runs(self._t, self._s, self._e)
         urls = url_spans(text)
+        if not urls and not self._gaps and not text[0].isspace() and not text[-1].isspace():
+            # The common case (nothing to cut or trim): the runs as collected.
+            offsets = OffsetMap(self._t, self._s, self._e, len(text), self._e[-1])
+            return Block(kind=kind, text=text, offsets=offsets, level=level)
+        runs = _Runs(self._t, self._s, self._e)
         if urls or self._gaps:
             cuts = _moved(sorted({*self._gaps, *(p for span in urls for p in span)}), urls)
             text, runs = runs.cut(text, urls)

@@ -48,6 +48,29 @@ def _segmenter() -> Any:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+_first_segment = True
+
+
+def _pysbd_version() -> str:
+    import pysbd
+
+    return str(pysbd.__version__)
+
+
+def _segment(piece: str) -> list[Any]:
+    """pysbd's spans for ``piece``; its first use in a process has the regexes it compiled
+    last time put in ``re``'s cache, most of its start-up (see library_regexes)."""
+    global _first_segment
+    if not _first_segment:
+        return _segmenter().segment(piece)
+    from writer.document.library_regexes import library_regexes
+
+    with library_regexes("pysbd", _pysbd_version):
+        spans: list[Any] = _segmenter().segment(piece)
+    _first_segment = False
+    return spans
+
+
 # Where pysbd keeps the English abbreviation lists, and the three lists used here.
 _ABBREVIATION_SOURCE = ("lang", "common", "standard.py")
 _ABBREVIATION_LISTS = ("ABBREVIATIONS", "PREPOSITIVE_ABBREVIATIONS", "NUMBER_ABBREVIATIONS")
@@ -201,7 +224,7 @@ def _pysbd_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Sentence spans of text[start:end] by pysbd, verified and re-found where needed."""
     piece = text[start:end]
     cursor = 0
-    for span in _segmenter().segment(piece):
+    for span in _segment(piece):
         sent = span.sent
         if not sent.strip():
             continue

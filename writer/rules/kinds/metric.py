@@ -28,7 +28,7 @@ from writer.config import AUDIENCE_GRADES
 from writer.document.model import Document
 from writer.readability import (
     FK_MIN_WORDS,
-    figures_for,
+    document_figures,
     first_line_span,
     measure_sections,
     sentence_figures,
@@ -82,7 +82,7 @@ class MetricCheck:
         return self._document(doc, ctx)
 
     def _document(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        figures = figures_for(sentence_figures(doc), self.min_words)
+        figures = document_figures(doc, self.min_words)
         values = {"flesch-kincaid": figures.fk_grade, "smog": figures.smog}
         message = self._message(values, ctx, figures.notes)
         if message is not None:
@@ -90,7 +90,7 @@ class MetricCheck:
             yield Finding(start, end, message)
 
     def _sections(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        if figures_for(sentence_figures(doc), self.min_words).words < self.min_document_words:
+        if document_figures(doc, self.min_words).words < self.min_document_words:
             return
         sections = measure_sections(doc, fk_min_words=self.min_words)
         if sum(1 for s in sections if s.figures.words) < 2:

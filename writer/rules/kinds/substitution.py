@@ -21,8 +21,8 @@ Terms files belong in a subfolder of the pack folder: every ``*.yml`` directly i
 folder is read as a rule pack.
 
 Why it works this way: the prose is cut into words once per document, shared by every
-substitution rule (:class:`BlockWords`, normalised with one ``translate``/``lower`` per block
-rather than per word), and a dictionary of every form (with the word prefixes of multi-word
+substitution rule (:class:`BlockWords`, built from the words of each distinct token, which
+are worked out once per run), and a dictionary of every form (with the word prefixes of multi-word
 forms) is walked only from the words a form can start with, longest form first. That is one
 pass over the prose whatever the length of the list, and unlike a regex of 900 alternatives
 it costs nothing to build at start-up. Words joined by hyphens are one word
@@ -37,7 +37,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import accumulate, compress, count
+from itertools import accumulate, chain, compress, count
 from pathlib import Path
 from typing import Any
 
@@ -94,40 +94,57 @@ def words(text: str) -> Iterator[tuple[int, int, str]]:
         yield start, end, word
 
 
+class _TokenWords(dict[str, tuple[str, ...]]):
+    """The normalised words (possessive "'s" left out) of each whitespace-separated token,
+    worked out once per run.
+
+    Why: a draft repeats its tokens, and ``str.split`` plus one dict look-up per token
+    costs a third of running :data:`WORD` over the prose. It gives the same words,
+    because no word contains whitespace (no character ``str.split`` splits on is a word
+    character, a hyphen or an apostrophe), so a word never spans two tokens.
+    """
+
+    LIMIT = 200_000  # distinct tokens kept before starting afresh (bounds memory)
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        found = self[token] = tuple(word for _, _, word in words(token))
+        return found
+
+    def trim(self) -> None:
+        if len(self) > self.LIMIT:
+            self.clear()
+
+
+_TOKEN_WORDS = _TokenWords()
+
+
 class BlockWords:
     """A block's words, normalised as :func:`words` does; their offsets only when needed.
 
-    Most blocks hold no listed term, so the words are first taken as strings (one
-    ``split`` into gaps and words, one ``translate``/``lower`` over the whole block);
-    offsets are found, and possessives stripped, only for blocks where a term may start.
-    They come from the lengths of the words and gaps, summed in C, rather than from a
-    match object per word.
+    Most blocks hold no listed term, and most that hold a word a term can start with hold
+    no whole term: so the words come from the block's whitespace-separated tokens (see
+    :class:`_TokenWords`), and offsets are worked out only for a block where a form may
+    go on past its first word or was found.
     """
 
-    __slots__ = ("_parts", "_possessive", "_bounds", "text", "words")
+    __slots__ = ("_bounds", "text", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._parts = parts = _WORD_AND_GAPS.split(text)  # gap, word, gap, ..., word, gap
-        found = parts[1::2]
-        # Words hold no spaces, so normalising them joined and splitting again gives each
-        # word's own normalised form.
-        joined = " ".join(found).translate(_NORMALISE).lower()
-        normal = joined.split(" ") if found else []
-        if len(normal) != len(found):  # defensive: lower() never adds spaces
-            normal = [w.translate(_NORMALISE).lower() for w in found]
-        self.words = normal
-        self._possessive = "'s" in joined
+        self.words = list(chain.from_iterable(map(_TOKEN_WORDS.__getitem__, text.split())))
         self._bounds: list[int] | None = None
 
     def bounds(self) -> list[int]:
         """Word ``i`` is text[b[2i]:b[2i+1]], a possessive "'s" left out (as in :func:`words`);
-        strips those possessives from ``words`` too."""
+        ``b[2i+1]:b[2i+2]`` is the gap after it. The lengths of words and gaps, summed in C
+        rather than a match object per word."""
         if self._bounds is None:
-            bounds = list(accumulate(map(len, self._parts)))
-            for i, word in enumerate(self.words) if self._possessive else ():
-                if word.endswith("'s") and len(word) > 2:
-                    self.words[i] = word[:-2]
+            parts = _WORD_AND_GAPS.split(self.text)  # gap, word, gap, ..., word, gap
+            bounds = list(accumulate(map(len, parts)))
+            has_possessive = any(q in self.text for q in ("'s", "’s", "'S", "’S"))
+            for i, word in enumerate(parts[1::2]) if has_possessive else ():
+                # normalised, it ends in "'s" (only "S" lower-cases to "s")
+                if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
                     bounds[2 * i + 1] -= 2
             self._bounds = bounds
         return self._bounds
@@ -144,6 +161,7 @@ class _WordCache:
 
     def get(self, doc: Document, index: int, text: str) -> BlockWords:
         if self.doc() is not doc:
+            _TOKEN_WORDS.trim()
             self.blocks = {}
             self.doc = weakref.ref(doc)
         found = self.blocks.get(index)
@@ -189,7 +207,7 @@ class TermIndex:
         block = cached if cached is not None and cached.text == text else BlockWords(text)
         if self.screen.isdisjoint(block.words):
             return
-        bounds = block.bounds()
+        bounds: list[int] | None = None  # offsets, only once a form may be here
         found = block.words
         forms, prefixes, n = self.forms, self.prefixes, len(found)
         resume = 0
@@ -204,6 +222,8 @@ class TermIndex:
                 longer = f"{key} {found[j + 1]}"
                 if longer not in forms and longer not in prefixes:
                     break  # no listed form goes on this way (checked before the gap: cheaper)
+                if bounds is None:
+                    bounds = block.bounds()
                 gap = text[bounds[2 * j + 1] : bounds[2 * j + 2]]
                 if gap[:2] in ("'s", "’s"):  # "Alzheimer's disease"
                     gap = gap[2:]
@@ -216,6 +236,8 @@ class TermIndex:
             if best is None:
                 continue
             last, key = best
+            if bounds is None:
+                bounds = block.bounds()
             yield bounds[2 * i], bounds[2 * last + 1], key
             resume = last + 1
 
@@ -395,8 +417,25 @@ def is_defined(text: str, start: int, end: int, term: Term) -> bool:
         near = pattern.match(after)
         if near and _explains(near.group(1), term):
             return True
-    comma = _OR_GLOSS_AFTER.match(after) or _OR_GLOSS_BEFORE.search(before[-90:])
+    comma = _OR_GLOSS_AFTER.match(after)
+    if comma is None and _ends_with_comma_or(before[-90:]):
+        comma = _OR_GLOSS_BEFORE.search(before[-90:])
     return bool(comma and _explains(comma.group(1), term))
+
+
+def _ends_with_comma_or(text: str) -> bool:
+    """Does ``text`` end in ", or " (the only place :data:`_OR_GLOSS_BEFORE` can match)?
+
+    Why: that search tries every start in the text, each up to 80 characters: ~15 µs for
+    each term found, when this test rules nearly all of them out at once. (Under re.I,
+    "o" and "r" match only their two cases, and regex whitespace is what ``str.rstrip`` strips.)
+    """
+    tail = text.rstrip()
+    return (
+        len(tail) < len(text)
+        and tail[-2:].lower() == "or"
+        and tail[:-2].rstrip().endswith(",")
+    )
 
 
 # --- The check -------------------------------------------------------------------------------
