@@ -694,3 +694,16 @@ def test_lazy_built_in_term_error_names_file_and_line(
         error = info.value.error
         assert error.path.endswith("lazy.yml") and error.line == 15
         assert "invalid term '(unclosed'" in error.message
+
+
+def test_a_context_without_attributes_still_gets_one_cache() -> None:
+    """Group masks and sentence masks are bits of one vocabulary per pack context: a
+    context that cannot carry the cache (slots) must still get the same one every time."""
+    from writer.rules.kinds.required import _shared
+
+    class Slotted:
+        __slots__ = ()
+
+    ctx = Slotted()
+    assert _shared(ctx) is _shared(ctx)
+    assert _shared(Slotted()) is not _shared(ctx)

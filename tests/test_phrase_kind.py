@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
-from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -509,6 +510,17 @@ def _ungated(regex: LazyRegex | None) -> LazyRegex | None:
     copy = LazyRegex(regex.source)
     assert not isinstance(copy, CueRegex)
     return copy
+
+
+T = TypeVar("T")
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """A copy of ``obj`` with some attributes changed (the kind's classes are plain ones)."""
+    new = copy.copy(obj)
+    for name, value in changes.items():
+        setattr(new, name, value)
+    return new
 
 
 def _all_ungated(conditions: list[Condition]) -> list[Condition]:

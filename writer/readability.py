@@ -38,6 +38,7 @@ from writer.regex_cache import compile_cached
 
 if TYPE_CHECKING:
     from writer.document.model import Block, Document, Sentence
+    from writer.syllable_cache import SyllableCache
 
 FK_MIN_WORDS = 100  # below this Flesch-Kincaid is not reported
 SMOG_MIN_SENTENCES = 30  # McLaughlin's SMOG sample size
@@ -394,9 +395,29 @@ _PART_SEPARATORS = compile_cached(r"[\-.]")
 @lru_cache(maxsize=8192)
 def syllables(word: str) -> int:
     """Syllables in one word; hyphenated words and "1.5" count their parts."""
-    count = _syllable_counter().count
     parts = [p for p in _PART_SEPARATORS.split(word.replace("’", "'")) if p]
-    return sum(max(1, count(part)) for part in parts) or 1
+    return sum(max(1, _count(part)) for part in parts) or 1
+
+
+@lru_cache(maxsize=1)
+def _known_counts() -> SyllableCache:
+    from writer.syllable_cache import SyllableCache
+
+    return SyllableCache()
+
+
+def _count(part: str) -> int:
+    """textstat's count, or the one it gave in an earlier run (see writer.syllable_cache:
+    textstat is then not even imported)."""
+    known = _known_counts()
+    found = known.counts.get(part)
+    if type(found) is int:
+        return found
+    counter = _syllable_counter()
+    count: int = counter.count(part)
+    if counter.source == "cmudict" and type(count) is int:  # never a fallback's count
+        known.remember(part, count)
+    return count
 
 
 _PACK = 1 << 32  # see _TokenTable: words * _PACK + syllables, summed as one int
@@ -460,14 +481,38 @@ def smog(polysyllables: int, sentences: int) -> float:
     return 1.043 * (30 * polysyllables / sentences) ** 0.5 + 3.1291
 
 
-@dataclass(frozen=True)
 class SentenceFigures:
-    """Counts for one sentence; ``hard_words`` have three or more syllables."""
+    """Counts for one sentence; ``hard_words`` have three or more syllables.
 
-    sentence: Sentence
-    words: int
-    syllables: int
-    hard_words: tuple[str, ...]
+    (A plain class, equal by value: one is made per sentence, and a dataclass costs ~0.5 ms
+    of every start-up to create. Never changed after it is made.)
+    """
+
+    __slots__ = ("hard_words", "sentence", "syllables", "words")
+
+    def __init__(
+        self, sentence: Sentence, words: int, syllables: int, hard_words: tuple[str, ...]
+    ) -> None:
+        self.sentence = sentence
+        self.words = words
+        self.syllables = syllables
+        self.hard_words = hard_words
+
+    def _key(self) -> tuple[Sentence, int, int, tuple[str, ...]]:
+        return (self.sentence, self.words, self.syllables, self.hard_words)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SentenceFigures):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # holds a Sentence, which is unhashable
+
+    def __repr__(self) -> str:
+        return (
+            f"SentenceFigures(sentence={self.sentence!r}, words={self.words!r}, "
+            f"syllables={self.syllables!r}, hard_words={self.hard_words!r})"
+        )
 
     @property
     def polysyllables(self) -> int:
@@ -504,14 +549,37 @@ class ReadabilityFigures:
         return max(grades) if grades else None
 
 
-@dataclass(frozen=True)
 class SectionFigures:
-    """Scores for one section (the blocks under one heading)."""
+    """Scores for one section (the blocks under one heading).
 
-    section: int
-    first_block: Block
-    heading: str | None
-    figures: ReadabilityFigures
+    (A plain class, equal by value, like :class:`SentenceFigures`.)
+    """
+
+    __slots__ = ("figures", "first_block", "heading", "section")
+
+    def __init__(
+        self, section: int, first_block: Block, heading: str | None, figures: ReadabilityFigures
+    ) -> None:
+        self.section = section
+        self.first_block = first_block
+        self.heading = heading
+        self.figures = figures
+
+    def _key(self) -> tuple[int, Block, str | None, ReadabilityFigures]:
+        return (self.section, self.first_block, self.heading, self.figures)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SectionFigures):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # holds a Block, which is unhashable
+
+    def __repr__(self) -> str:
+        return (
+            f"SectionFigures(section={self.section!r}, first_block={self.first_block!r}, "
+            f"heading={self.heading!r}, figures={self.figures!r})"
+        )
 
 
 def figures_for(

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from writer.diagnostics import Edit, Fix
@@ -92,12 +91,17 @@ class PatternError(ValueError):
     """A token pattern that cannot be compiled; the message says why."""
 
 
-@dataclass
 class _Atom:
-    kind: str  # word | group | lexicon | gap | number | start | end
-    value: Any = None
-    optional: bool = False
-    glued: bool = False  # written with no space before it: concatenated, no separator
+    """One parsed token. (The classes of this module are plain ones, with only the methods
+    something uses: a dataclass costs ~0.3 ms of every start-up to create.)"""
+
+    __slots__ = ("glued", "kind", "optional", "value")
+
+    def __init__(self, kind: str, value: Any = None) -> None:
+        self.kind = kind  # word | group | lexicon | gap | number | start | end
+        self.value = value
+        self.optional = False
+        self.glued = False  # written with no space before it: concatenated, no separator
 
 
 # One regex cuts a pattern into tokens: a character-by-character loop in Python cost more
@@ -163,14 +167,16 @@ def _check_word(word: str) -> None:
         i += 1
 
 
-@dataclass
 class _Seq:
     """Atoms of one alternative; ``lead``/``trail``: written with a space just inside the
     group, as in "(your )?diabetes", which then owns the separator."""
 
-    atoms: list[_Atom]
-    lead: bool = False
-    trail: bool = False
+    __slots__ = ("atoms", "lead", "trail")
+
+    def __init__(self, atoms: list[_Atom], lead: bool = False, trail: bool = False) -> None:
+        self.atoms = atoms
+        self.lead = lead
+        self.trail = trail
 
 
 class _Parser:
@@ -274,14 +280,40 @@ def _range_regex(low: int, high: int) -> str:
     return rf"(?<![\d.,])(?:{'|'.join(numbers)})(?:[.,]\d+)?(?!\d)"
 
 
-@dataclass(frozen=True)
 class Triggers:
     """Words of which a match must contain at least one: a sentence with none of them is
-    skipped without running the rule's regex (most sentences, in careful writing)."""
+    skipped without running the rule's regex (most sentences, in careful writing).
 
-    words: frozenset[str] = frozenset()
-    prefixes: tuple[str, ...] = ()
-    number: bool = False
+    A value: equal sets are interned through a dict (see :func:`_conjunctions_from_json`),
+    so they compare and hash by value, and are never changed after they are made.
+    """
+
+    __slots__ = ("number", "prefixes", "words")
+
+    def __init__(
+        self,
+        words: frozenset[str] = frozenset(),
+        prefixes: tuple[str, ...] = (),
+        number: bool = False,
+    ) -> None:
+        self.words = words
+        self.prefixes = prefixes
+        self.number = number
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Triggers):
+            return NotImplemented
+        return (self.words, self.prefixes, self.number) == (
+            other.words,
+            other.prefixes,
+            other.number,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.words, self.prefixes, self.number))
+
+    def __repr__(self) -> str:
+        return f"Triggers(words={self.words!r}, prefixes={self.prefixes!r}, number={self.number!r})"
 
     def __or__(self, other: Triggers) -> Triggers:
         return Triggers(
@@ -702,18 +734,30 @@ OPTION_KEYS = {"patterns", "unless", "require"}
 LEAD_IN_BLOCKS = 12  # list items walked back over to find the line that introduces them
 
 
-@dataclass
 class Place:
     """A match and where it sits: the sentence, its neighbours, the document."""
 
-    doc: Document
-    sentences: Sequence[Sentence]
-    index: int  # of the sentence in doc.sentences
-    start: int  # match span, relative to the sentence
-    end: int
-    text: str  # sentence text
-    inner: str = ""  # the words the pattern's gaps skipped inside the match
-    words: DocIndex | None = None  # which sentences hold which words (None: no prefilter)
+    __slots__ = ("doc", "end", "index", "inner", "sentences", "start", "text", "words")
+
+    def __init__(
+        self,
+        doc: Document,
+        sentences: Sequence[Sentence],
+        index: int,  # of the sentence in doc.sentences
+        start: int,  # match span, relative to the sentence
+        end: int,
+        text: str,  # sentence text
+        inner: str = "",  # the words the pattern's gaps skipped inside the match
+        words: DocIndex | None = None,  # which sentences hold which words (None: no prefilter)
+    ) -> None:
+        self.doc = doc
+        self.sentences = sentences
+        self.index = index
+        self.start = start
+        self.end = end
+        self.text = text
+        self.inner = inner
+        self.words = words
 
     def may_hold(self, regex: LazyRegex, sentence: int) -> bool:
         """False when sentence number ``sentence`` lacks the trigger words of every part of
@@ -723,15 +767,29 @@ class Place:
         return bool(regex.candidates(self.words, sentence))
 
 
-@dataclass
 class Condition:
-    scope: str
-    cues: LazyRegex | None = None
-    question: bool = False
-    window: int | None = None
-    stop: LazyRegex | None = None
-    ignore: LazyRegex | None = None
-    name: str = ""
+    """An ``unless``/``require`` condition. Answers are remembered per document under the
+    condition's identity (``DocIndex.remember``), so it has no value equality."""
+
+    __slots__ = ("cues", "ignore", "name", "question", "scope", "stop", "window")
+
+    def __init__(
+        self,
+        scope: str,
+        cues: LazyRegex | None = None,
+        question: bool = False,
+        window: int | None = None,
+        stop: LazyRegex | None = None,
+        ignore: LazyRegex | None = None,
+        name: str = "",
+    ) -> None:
+        self.scope = scope
+        self.cues = cues
+        self.question = question
+        self.window = window
+        self.stop = stop
+        self.ignore = ignore
+        self.name = name
 
     def holds(self, place: Place) -> bool:
         # "previous" and "lead-in" do not depend on where the match is: once per sentence
@@ -861,18 +919,44 @@ def _list_like(block: Block) -> bool:
 # --- building the check from YAML ------------------------------------------------------
 
 
-@dataclass
 class PatternSpec:
-    order: int
-    regex: LazyRegex
-    # Trigger words: any of these conjunctions must hold for the regex to be worth running.
-    conjunctions: tuple[tuple[Triggers, ...], ...] | None = None
-    gaps: tuple[str, ...] = ()  # names of the regex groups holding the skipped words
-    message: str | None = None
-    suggestion: str | None = None
-    replace: str | None = None
-    unless: list[Condition] = field(default_factory=list)
-    require: list[Condition] = field(default_factory=list)
+    """One pattern of a rule, with its own message, fix and conditions."""
+
+    __slots__ = (
+        "conjunctions",
+        "gaps",
+        "message",
+        "order",
+        "regex",
+        "replace",
+        "require",
+        "suggestion",
+        "unless",
+    )
+
+    def __init__(
+        self,
+        order: int,
+        regex: LazyRegex,
+        # Trigger words: any of these conjunctions must hold for the regex to be worth
+        # running.
+        conjunctions: tuple[tuple[Triggers, ...], ...] | None = None,
+        gaps: tuple[str, ...] = (),  # names of the regex groups holding the skipped words
+        message: str | None = None,
+        suggestion: str | None = None,
+        replace: str | None = None,
+        unless: list[Condition] | None = None,
+        require: list[Condition] | None = None,
+    ) -> None:
+        self.order = order
+        self.regex = regex
+        self.conjunctions = conjunctions
+        self.gaps = gaps
+        self.message = message
+        self.suggestion = suggestion
+        self.replace = replace
+        self.unless: list[Condition] = [] if unless is None else unless
+        self.require: list[Condition] = [] if require is None else require
 
 
 class PhraseCheck:

@@ -38,14 +38,12 @@ sentence as its own paragraph at the configured ``caveat-position``.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import re
 import sys
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -285,14 +283,25 @@ class _WordsCache:
             prune(self.path.parent, "required-*.json", self.KEEP)
 
 
+# Contexts that take no attributes (slots): their caches, keyed by identity. One cache per
+# context is required for correctness, not just speed: group masks and sentence masks are
+# bits of the same shared vocabulary.
+_ELSEWHERE: dict[int, tuple[Any, _Shared]] = {}
+
+
 def _shared(ctx: Any) -> _Shared:
     """The cache of one pack context, kept on the context so it lives as long as the rules."""
     shared = getattr(ctx, "_required_shared", None)
-    if not isinstance(shared, _Shared):
-        shared = _Shared()
-        # A context that takes no attributes shares nothing (slower, still correct).
-        with contextlib.suppress(AttributeError):
-            ctx._required_shared = shared
+    if isinstance(shared, _Shared):
+        return shared
+    kept = _ELSEWHERE.get(id(ctx))
+    if kept is not None and kept[0] is ctx:
+        return kept[1]
+    shared = _Shared()
+    try:
+        ctx._required_shared = shared
+    except AttributeError:
+        _ELSEWHERE[id(ctx)] = (ctx, shared)  # holding ctx keeps its id unique
     return shared
 
 
@@ -604,17 +613,22 @@ def _required_words(
     return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
 
 
-@dataclass(frozen=True)
 class Pattern:
     """Groups that must all match one sentence, each by a match that is not negated.
 
     A negator that is part of another group's own match ("rules are *not the same*
-    everywhere") does not negate: it belongs to that group's meaning.
+    everywhere") does not negate: it belongs to that group's meaning. (The classes of this
+    module are plain ones: a dataclass costs ~0.3 ms of every start-up to create.)
     """
 
-    groups: tuple[Group, ...]
-    negators: Group | None = None
-    window: int = DEFAULT_WINDOW
+    __slots__ = ("groups", "negators", "window")
+
+    def __init__(
+        self, groups: tuple[Group, ...], negators: Group | None = None, window: int = DEFAULT_WINDOW
+    ) -> None:
+        self.groups = groups
+        self.negators = negators
+        self.window = window
 
     def possible(self, mask: int) -> bool:
         """Whether text holding the prefilter words ``mask`` could match."""
@@ -698,18 +712,37 @@ def _patterns(raw: Any, key: str, compiler: _Compiler, ctx: Any) -> tuple[Patter
 # --- the check -------------------------------------------------------------------------
 
 
-@dataclass
 class RequiredCheck:
     """Reports a document that discusses the trigger topic but carries no caveat."""
 
-    message: str
-    suggestion: str
-    description: str
-    trigger: Group | None
-    satisfied_by: tuple[Pattern, ...]
-    unless: tuple[Pattern, ...] = ()
-    # The pack context and line of the rule, to name them in an error.
-    origin: tuple[Any, int] | None = field(default=None, repr=False)
+    __slots__ = (
+        "description",
+        "message",
+        "origin",
+        "satisfied_by",
+        "suggestion",
+        "trigger",
+        "unless",
+    )
+
+    def __init__(
+        self,
+        message: str,
+        suggestion: str,
+        description: str,
+        trigger: Group | None,
+        satisfied_by: tuple[Pattern, ...],
+        unless: tuple[Pattern, ...] = (),
+        # The pack context and line of the rule, to name them in an error.
+        origin: tuple[Any, int] | None = None,
+    ) -> None:
+        self.message = message
+        self.suggestion = suggestion
+        self.description = description
+        self.trigger = trigger
+        self.satisfied_by = satisfied_by
+        self.unless = unless
+        self.origin = origin
 
     def groups(self) -> Iterator[Group]:
         if self.trigger is not None:
@@ -1039,13 +1072,15 @@ IMPLIED = {
 }
 
 
-@dataclass
 class _Element:
-    tag: str
-    start: int
-    end: int = -1
-    closed: bool = False  # by its own end tag (end is just past it)
-    parent: int = -1
+    __slots__ = ("closed", "end", "parent", "start", "tag")
+
+    def __init__(self, tag: str, start: int, parent: int = -1) -> None:
+        self.tag = tag
+        self.start = start
+        self.end = -1
+        self.closed = False  # by its own end tag (end is just past it)
+        self.parent = parent
 
 
 class _HtmlTree:

