@@ -56,6 +56,14 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
     return _write
 
 
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty cache folder for one test (``WRITER_CACHE_DIR``)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("WRITER_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the rule cache of test runs out of the user's real cache folder."""

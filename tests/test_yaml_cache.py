@@ -22,13 +22,6 @@ def _lines(value):  # type: ignore[no-untyped-def]
     return value
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("WRITER_CACHE_DIR", str(folder))
-    return folder
-
-
 def test_cached_read_equals_fresh_parse(tmp_path: Path, cache: Path) -> None:
     pack = tmp_path / "demo.yml"
     pack.write_text(PACK)

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 _PENDING: list[Callable[[], None]] = []
 
@@ -93,3 +94,36 @@ def locked(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def save_merged(
+    path: Path,
+    mine: dict[str, Any],
+    header: dict[str, Any] | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Write the entries ``mine`` merged with those other processes (the workers of a
+    parallel run) saved in ``path`` meanwhile, under :func:`locked`; returns the merge.
+
+    With ``header`` the file is ``{**header, "entries": {...}}`` and only a file with the
+    same header is merged; without, it is the entries alone. Past ``limit`` entries the
+    file starts again from ``mine``. A failure just leaves the cache as it was.
+    """
+    import json
+
+    with locked(path):
+        theirs: Any = None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if header is None:
+                theirs = data
+            elif isinstance(data, dict) and all(data.get(k) == v for k, v in header.items()):
+                theirs = data.get("entries")
+        except (OSError, ValueError):
+            pass
+        merged = dict(mine)
+        if isinstance(theirs, dict) and (limit is None or len(theirs) + len(mine) <= limit):
+            merged = {**theirs, **mine}
+        payload = merged if header is None else {**header, "entries": merged}
+        write_atomically(path, json.dumps(payload, ensure_ascii=False))
+    return merged

@@ -123,20 +123,10 @@ class _Store:
         if not self.dirty or self.path is None:
             return
         self.dirty = False
-        version = self.version()
-        from writer.cache import locked, prune, write_atomically
+        from writer.cache import prune, save_merged
 
-        with locked(self.path):
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == version:
-                    theirs = data.get("entries")
-                    if isinstance(theirs, dict) and len(theirs) + len(self.entries) <= MAX_ENTRIES:
-                        self.entries = {**theirs, **self.entries}
-            except (OSError, ValueError):
-                pass
-            payload = json.dumps({"version": version, "entries": self.entries})
-            write_atomically(self.path, payload)
+        header = {"version": self.version()}
+        self.entries = save_merged(self.path, self.entries, header, MAX_ENTRIES)
         # Files of other Python builds or older formats: keep a few (several Pythons may
         # share the folder).
         prune(self.path.parent, "regex-*.json", KEEP_FILES)

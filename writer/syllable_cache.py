@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, content_key, locked, prune, save_later, write_atomically
+from writer.cache import cache_dir, content_key, prune, save_later, save_merged
 
 FORMAT = b"syllables 1"
 MAX_WORDS = 100_000  # past this, start again rather than grow without bound
@@ -94,11 +94,7 @@ class SyllableCache:
         if not self.new or self.path is None:
             return
         new, self.new = self.new, {}
-        with locked(self.path):
-            counts = {**_read(self.path), **new}
-            if len(counts) > MAX_WORDS:
-                counts = new
-            write_atomically(self.path, json.dumps(counts, ensure_ascii=False))
+        save_merged(self.path, new, limit=MAX_WORDS)
         prune(self.path.parent, "syllables-*.json", KEEP_FILES)
 
 

@@ -14,13 +14,12 @@ work is done as before. Location: ``$WRITER_CACHE_DIR``, else ``$XDG_CACHE_HOME`
 from __future__ import annotations
 
 import json
-import os
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, locked, save_later
+from writer.cache import cache_dir, prune, save_later, save_merged
 
 FORMAT = 1
 KEEP = 8  # cache files kept per folder (one per distinct lexicon table)
@@ -79,39 +78,5 @@ class BuildCache:
         if not self.dirty or self.path is None:
             return
         self.dirty = False
-        with locked(self.path):
-            self._merge_and_write()
-
-    def _merge_and_write(self) -> None:
-        assert self.path is not None
-        import tempfile  # only when writing: its import costs more than a warm load
-
-        try:  # merged with what other processes (parallel workers) wrote meanwhile
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and data.get("format") == FORMAT:
-                theirs = data.get("entries")
-                if isinstance(theirs, dict):
-                    self.entries = {**theirs, **self.entries}
-        except (OSError, ValueError):
-            pass
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps({"format": FORMAT, "entries": self.entries}, ensure_ascii=False)
-            fd, tmp = tempfile.mkstemp(prefix=".phrase-", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
-            os.replace(tmp, self.path)
-            self._prune()
-        except OSError:
-            return
-
-    def _prune(self) -> None:
-        assert self.path is not None
-        old = sorted(
-            (p for p in self.path.parent.glob("phrase-*.json") if p != self.path),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for stale in old[KEEP - 1 :]:
-            stale.unlink(missing_ok=True)
-            stale.with_name(stale.name + ".lock").unlink(missing_ok=True)
+        self.entries = save_merged(self.path, self.entries, {"format": FORMAT})
+        prune(self.path.parent, "phrase-*.json", KEEP)

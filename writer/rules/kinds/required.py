@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, content_key, locked, prune, save_later, write_atomically
+from writer.cache import cache_dir, content_key, prune, save_later, save_merged
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document
 from writer.regex_cache import compile_cached
@@ -272,14 +272,7 @@ class _WordsCache:
         """Merged, under a lock, with what other processes (parallel workers) wrote."""
         if self.dirty and self.path is not None:
             self.dirty = False
-            with locked(self.path):
-                try:
-                    theirs = json.loads(self.path.read_text(encoding="utf-8"))
-                    if isinstance(theirs, dict):
-                        self.entries = {**theirs, **self.entries}
-                except (OSError, ValueError):
-                    pass
-                write_atomically(self.path, json.dumps(self.entries, ensure_ascii=False))
+            self.entries = save_merged(self.path, self.entries)
             prune(self.path.parent, "required-*.json", self.KEEP)
 
 
