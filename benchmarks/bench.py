@@ -7,7 +7,7 @@ Reports, each the median of ``--runs`` runs after one warm-up run:
 
 * throughput (words per second) of ``writer lint DIR`` and ``proselint check DIR`` on the
   same folder of unique drafts, and their ratio;
-* cold start: one ~400-word draft, for both tools;
+* cold start: one ~400-word draft, both tools taken in turn (so that drift slows both alike);
 * linear scaling: one large draft of 1/4, 1/2 and all of ``--big-mb`` MB (seconds per MB
   should stay flat);
 * memory: peak resident memory of the largest process for 100 vs 400 files, serial and
@@ -89,6 +89,17 @@ def measure(command: Sequence[str], runs: int) -> tuple[float, float]:
     )
 
 
+def paired(first: Sequence[str], second: Sequence[str], runs: int) -> tuple[float, float]:
+    """Median wall seconds of two commands run in turn, after one warm-up run of each."""
+    run_once(first)
+    run_once(second)
+    a, b = [], []
+    for _ in range(runs):
+        a.append(run_once(first)[0])
+        b.append(run_once(second)[0])
+    return statistics.median(a), statistics.median(b)
+
+
 def peak_rss_kib(command: Sequence[str]) -> int:
     out = subprocess.run(
         [sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, check=True
@@ -143,9 +154,14 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, object]:
 
     one = make_corpus.single(work / "one.md", 400, args.seed)
     cold: dict[str, object] = {"words": make_corpus.word_count(one.read_text())}
-    cold["writer_s"] = round(median_time([*writer, str(one)], max(args.runs, 10)), 3)
+    runs = max(args.runs * 4, 20)
     if prose:
-        cold["proselint_s"] = round(median_time([*prose, str(one)], max(args.runs, 10)), 3)
+        # Taken in turn (writer, proselint, writer, ...): a machine whose speed drifts
+        # during the runs then slows both alike, and the ratio stays meaningful.
+        mine, theirs = paired([*writer, str(one)], [*prose, str(one)], runs)
+        cold["writer_s"], cold["proselint_s"] = round(mine, 3), round(theirs, 3)
+    else:
+        cold["writer_s"] = round(median_time([*writer, str(one)], runs), 3)
     results["cold_start"] = cold
     print(f"cold start: {json.dumps(cold)}", flush=True)
 

@@ -25,7 +25,12 @@ def test_remembered_counts_are_textstats(cache: Path) -> None:
         first.remember(word, counter.count(word))
     first.save()
     again = SyllableCache()
-    assert {w: again.counts[w] for w in WORDS} == {w: counter.count(w) for w in WORDS}
+    assert {w: again.get(w) for w in WORDS} == {w: counter.count(w) for w in WORDS}
+    assert again.path is not None
+    stored = again.path.read_text(encoding="utf-8")
+    assert not any(word in stored for word in WORDS)  # checksums only: drafts are private
+    if sys.platform != "win32":
+        assert again.path.stat().st_mode & 0o077 == 0  # the user's alone
 
 
 def test_a_warm_run_does_not_import_textstat(cache: Path) -> None:
@@ -53,7 +58,7 @@ def test_a_fallback_count_is_never_remembered(
         readability, "_syllable_counter", lambda: readability._Syllables(lambda w: 7, "pyphen")
     )
     assert readability._count("unusualword") == 7
-    assert "unusualword" not in known.counts and not known.new
+    assert known.get("unusualword") is None and not known.new
 
 
 def test_damaged_entries_are_ignored(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,9 +66,11 @@ def test_damaged_entries_are_ignored(cache: Path, monkeypatch: pytest.MonkeyPatc
     first.remember("water", 2)
     first.save()
     assert first.path is not None
-    first.path.write_text(json.dumps({"water": "two", "insulin": -1.5}), encoding="utf-8")
+    damaged = {syllable_cache.word_key("water"): "two", syllable_cache.word_key("insulin"): -1}
+    first.path.write_text(json.dumps(damaged), encoding="utf-8")
     known = SyllableCache()
     monkeypatch.setattr(readability, "_known_counts", lambda: known)
+    assert known.get("water") is None and known.get("insulin") is None
     assert readability._count("water") == readability._syllable_counter().count("water")
     first.path.write_text("{not json", encoding="utf-8")
     assert SyllableCache().counts == {}

@@ -35,11 +35,15 @@ def content_key(*parts: bytes) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write a cache file whole or not at all; failures are silently ignored."""
+    """Write a cache file whole or not at all; failures are silently ignored. The folder
+    and files are the user's alone (0700 / 0600): some caches hold checksums of words
+    from drafts."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
         os.replace(tmp, path)
     except OSError:
         pass
@@ -84,7 +88,7 @@ def locked(path: Path) -> Iterator[None]:
         yield
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         yield

@@ -410,8 +410,8 @@ def _count(part: str) -> int:
     """textstat's count, or the one it gave in an earlier run (see writer.syllable_cache:
     textstat is then not even imported)."""
     known = _known_counts()
-    found = known.counts.get(part)
-    if type(found) is int:
+    found = known.get(part)
+    if found is not None:
         return found
     counter = _syllable_counter()
     count: int = counter.count(part)

