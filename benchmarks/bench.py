@@ -7,7 +7,8 @@ Reports, each the median of ``--runs`` runs after one warm-up run:
 
 * throughput (words per second) of ``writer lint DIR`` and ``proselint check DIR`` on the
   same folder of unique drafts, and their ratio;
-* cold start: one ~400-word draft, both tools taken in turn (so that drift slows both alike);
+* cold start: one ~400-word draft, both tools taken in turn (so that drift slows both alike),
+  and writer again with an empty cache folder each run (a machine's very first run);
 * linear scaling: one large draft of 1/4, 1/2 and all of ``--big-mb`` MB (seconds per MB
   should stay flat);
 * memory: peak resident memory of the largest process for 100 vs 400 files, serial and
@@ -162,6 +163,13 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, object]:
         cold["writer_s"], cold["proselint_s"] = round(mine, 3), round(theirs, 3)
     else:
         cold["writer_s"] = round(median_time([*writer, str(one)], runs), 3)
+    # The same draft with an empty cache folder each time (a machine's very first run):
+    # what the caches save, and the worst case a user meets.
+    empty = []
+    for n in range(max(args.runs, 3)):
+        folder = work / f"empty-cache-{n}"
+        empty.append(run_once(["env", f"WRITER_CACHE_DIR={folder}", *writer, str(one)])[0])
+    cold["writer_empty_cache_s"] = round(statistics.median(empty), 3)
     results["cold_start"] = cold
     print(f"cold start: {json.dumps(cold)}", flush=True)
 
@@ -212,6 +220,7 @@ def table(results: dict[str, object]) -> str:
         f"| throughput, words/s (-j 1) | {t['writer_j1_words_per_s']:,} | |",
         f"| cold start, one {c['words']}-word draft | {c['writer_s']} s "
         f"| {c.get('proselint_s', '-')} s |",
+        f"| the same, empty cache folder | {c['writer_empty_cache_s']} s | |",
     ]
     if "ratio" in t:
         lines.append(f"| throughput ratio (wall clock) | {t['ratio']}x | 1x |")
