@@ -115,9 +115,13 @@ class DocIndex:
         digit = DIGIT_RE.search
         small = count <= SMALL
         get = masks.get
+        # Large drafts: one string object per distinct word, not per occurrence (a 10 MB
+        # draft held ~20 MB of repeated words here).
+        shared: dict[str, str] | None = None if small else {}
         for number, text in enumerate(texts):
             lower = text.lower()
-            words = frozenset(findall(lower))
+            tokens = findall(lower)
+            words = frozenset(tokens if shared is None else map(shared.setdefault, tokens, tokens))
             sentences.append(words)
             if small:
                 bit = 1 << number
