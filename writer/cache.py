@@ -100,6 +100,22 @@ def locked(path: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+def load_entries(path: Path, header: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The entries of a cache file written by :func:`save_merged` with the same ``header``
+    (without one, the file is the entries alone); empty when missing, damaged or stale."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if header is not None:
+        if not isinstance(data, dict) or any(data.get(k) != v for k, v in header.items()):
+            return {}
+        data = data.get("entries")
+    return data if isinstance(data, dict) else {}
+
+
 def save_merged(
     path: Path,
     mine: dict[str, Any],
@@ -116,17 +132,9 @@ def save_merged(
     import json
 
     with locked(path):
-        theirs: Any = None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if header is None:
-                theirs = data
-            elif isinstance(data, dict) and all(data.get(k) == v for k, v in header.items()):
-                theirs = data.get("entries")
-        except (OSError, ValueError):
-            pass
+        theirs = load_entries(path, header)
         merged = dict(mine)
-        if isinstance(theirs, dict) and (limit is None or len(theirs) + len(mine) <= limit):
+        if theirs and (limit is None or len(theirs) + len(mine) <= limit):
             merged = {**theirs, **mine}
         payload = merged if header is None else {**header, "entries": merged}
         write_atomically(path, json.dumps(payload, ensure_ascii=False))

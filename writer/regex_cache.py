@@ -19,7 +19,6 @@ An optimisation only: a missing, stale, corrupt or unwritable file means the wor
 from __future__ import annotations
 
 import binascii
-import json
 import re
 import sys
 import zlib
@@ -27,7 +26,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, content_key, save_later
+from writer.cache import cache_dir, content_key, load_entries, save_later
 
 FORMAT = 3
 KEEP_FILES = 4
@@ -68,14 +67,9 @@ class _Store:
             self.usable = False
             return
         self.path = folder / f"regex-{content_key(version.encode())}.json"
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("version") == version:
-            entries = data.get("entries")
-            if isinstance(entries, dict) and len(entries) <= MAX_ENTRIES:
-                self.entries = entries
+        entries = load_entries(self.path, {"version": version})
+        if len(entries) <= MAX_ENTRIES:
+            self.entries = entries
 
     def build(self, source: str, flags: int) -> re.Pattern[str]:
         """Compile as ``re.compile`` does, keeping the generated code."""

@@ -19,12 +19,11 @@ and ``WRITER_CACHE_DIR=off`` turns it off (see :mod:`writer.cache`).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, content_key, prune, save_later, save_merged
+from writer.cache import cache_dir, content_key, load_entries, prune, save_later, save_merged
 
 FORMAT = b"syllables 2"
 MAX_WORDS = 100_000  # past this, start again rather than grow without bound
@@ -85,7 +84,7 @@ class SyllableCache:
         if folder is None or key is None:
             return
         self.path = folder / f"syllables-{key}.json"
-        self.counts = _read(self.path)
+        self.counts = load_entries(self.path)  # each checked when looked up (see get)
 
     def get(self, word: str) -> int | None:
         found = self.counts.get(word_key(word))
@@ -112,10 +111,3 @@ def word_key(word: str) -> str:
     return content_key(word.encode("utf-8", "surrogatepass"))
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """The stored counts (each checked when it is looked up: most never are)."""
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, prune, save_later, save_merged
+from writer.cache import cache_dir, load_entries, prune, save_later, save_merged
 
 FORMAT = 1
 KEEP = 8  # cache files kept per folder (one per distinct lexicon table)
@@ -53,14 +53,7 @@ class BuildCache:
         if self.folder is None:
             return
         self.path = self.folder / f"phrase-{_key(lexicons)}.json"
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("format") == FORMAT:
-            entries = data.get("entries")
-            if isinstance(entries, dict):
-                self.entries = entries
+        self.entries = load_entries(self.path, {"format": FORMAT})
 
     def get(self, key: str) -> Any:
         return self.entries.get(key)

@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from writer.cache import cache_dir, content_key, prune, save_later, save_merged
+from writer.cache import cache_dir, content_key, load_entries, prune, save_later, save_merged
 from writer.diagnostics import Edit, Fix
 from writer.document.model import Block, Document
 from writer.regex_cache import compile_cached
@@ -230,12 +230,7 @@ class _WordsCache:
         table = json.dumps(lexicons, sort_keys=True, ensure_ascii=False).encode("utf-8")
         key = content_key(self.FORMAT, sys.version.encode(), code, table)
         self.path = folder / f"required-{key}.json"
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict):
-            self.entries = data
+        self.entries = load_entries(self.path)
 
     def get(self, key: str) -> tuple[bool, frozenset[str] | None]:
         """(found, words); a malformed entry counts as not found."""
