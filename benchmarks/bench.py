@@ -6,7 +6,7 @@
 Reports, each the median of ``--runs`` runs after one warm-up run:
 
 * throughput (words per second) of ``writer lint DIR`` and ``proselint check DIR`` on the
-  same folder of unique drafts, and their ratio;
+  same folder of unique drafts, taken in turn, and their ratio; and of ``writer -j 1``;
 * cold start: one ~400-word draft, both tools taken in turn (so that drift slows both alike),
   and writer again with an empty cache folder each run (a machine's very first run);
 * linear scaling: one large draft of 1/4, 1/2 and all of ``--big-mb`` MB (seconds per MB
@@ -92,13 +92,30 @@ def measure(command: Sequence[str], runs: int) -> tuple[float, float]:
 
 def paired(first: Sequence[str], second: Sequence[str], runs: int) -> tuple[float, float]:
     """Median wall seconds of two commands run in turn, after one warm-up run of each."""
+    (wall_a, _), (wall_b, _) = paired_measure(first, second, runs)
+    return wall_a, wall_b
+
+
+def paired_measure(
+    first: Sequence[str], second: Sequence[str], runs: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(median wall, median CPU) of each of two commands run in turn (first, second,
+    first, ...) after one warm-up run of each: a machine whose speed drifts during the
+    runs then slows both alike, and their ratio stays meaningful."""
     run_once(first)
     run_once(second)
     a, b = [], []
     for _ in range(runs):
-        a.append(run_once(first)[0])
-        b.append(run_once(second)[0])
-    return statistics.median(a), statistics.median(b)
+        a.append(run_once(first))
+        b.append(run_once(second))
+
+    def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+        return (
+            statistics.median(wall for wall, _ in samples),
+            statistics.median(cpu for _, cpu in samples),
+        )
+
+    return medians(a), medians(b)
 
 
 def peak_rss_kib(command: Sequence[str]) -> int:
@@ -132,7 +149,12 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, object]:
     results["corpus"] = {"files": len(files), "words": words}
     print(f"corpus: {len(files)} drafts, {words} words (seed {args.seed})", flush=True)
 
-    t_writer, cpu_writer = measure([*writer, str(corpus)], args.runs)
+    if prose:  # in turn, as for the cold start below
+        (t_writer, cpu_writer), (t_prose, cpu_prose) = paired_measure(
+            [*writer, str(corpus)], [*prose, str(corpus)], args.runs
+        )
+    else:
+        t_writer, cpu_writer = measure([*writer, str(corpus)], args.runs)
     t_serial, cpu_serial = measure([*writer, "-j", "1", str(corpus)], args.runs)
     throughput: dict[str, object] = {
         "writer_s": round(t_writer, 3),
@@ -143,7 +165,6 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, object]:
         "writer_j1_cpu_s": round(cpu_serial, 3),
     }
     if prose:
-        t_prose, cpu_prose = measure([*prose, str(corpus)], args.runs)
         throughput.update(
             proselint_s=round(t_prose, 3),
             proselint_words_per_s=round(words / t_prose),
@@ -157,8 +178,6 @@ def bench(args: argparse.Namespace, work: Path) -> dict[str, object]:
     cold: dict[str, object] = {"words": make_corpus.word_count(one.read_text())}
     runs = max(args.runs * 4, 20)
     if prose:
-        # Taken in turn (writer, proselint, writer, ...): a machine whose speed drifts
-        # during the runs then slows both alike, and the ratio stays meaningful.
         mine, theirs = paired([*writer, str(one)], [*prose, str(one)], runs)
         cold["writer_s"], cold["proselint_s"] = round(mine, 3), round(theirs, 3)
     else:

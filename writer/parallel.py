@@ -4,6 +4,9 @@ Why it works this way:
 
 * Configuration and rule-pack problems are found while *planning* each file in the main
   process, so each is reported once, however many workers there are.
+* The main process is one of the ``jobs``: it starts ``jobs - 1`` workers and lints a file
+  itself whenever they have enough queued. Otherwise it would sit waiting on one core
+  while the workers share the rest, and every file would cross between processes twice.
 * Workers receive only a path and return the findings plus the source text (enough for
   the line under each finding); the parsed prose comes back only when asked for (the
   HTML report measures it). Rules are loaded once per worker (inherited for free where
@@ -34,6 +37,8 @@ SERIAL_BELOW = 4  # files to hand to workers before a pool is worth starting
 # ... and bytes: starting workers costs ~30-50 ms, about as long as linting 16 KB of prose.
 SERIAL_BELOW_BYTES = 32_000
 IN_FLIGHT_PER_JOB = 4  # queued tasks per worker: keeps workers busy, memory bounded
+# At the end, lint here the files no worker has started (rather than wait for them idle).
+TAKE_BACK_UNSTARTED = True
 
 _WORKER: Linter | None = None  # the Linter of this worker process
 
@@ -108,12 +113,13 @@ def _noop() -> None:
 def run_parallel(
     linter: Linter, items: Sequence[str | InputError], jobs: int, full_documents: bool = False
 ) -> Iterator[FileResult]:
-    """Lint ``items`` (paths, or errors found while walking) with up to ``jobs`` processes.
+    """Lint ``items`` (paths, or errors found while walking) with up to ``jobs`` processes,
+    this one included.
 
     ``full_documents``: ship each parsed document back whole (prose blocks included),
     not just its source text.
     """
-    from writer.runner import FileResult, Task
+    from writer.runner import FileResult
 
     planned = (
         FileResult(item.path, errors=[item]) if isinstance(item, InputError) else linter.plan(item)
@@ -130,34 +136,80 @@ def run_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER = linter  # inherited by forked workers: their rules are already loaded
+    workers = jobs - 1  # this process lints too
     pool = ProcessPoolExecutor(
-        max_workers=jobs,
+        max_workers=workers,
         mp_context=_context(),
         initializer=_init_worker,
         initargs=(linter.options,),
     )
-    pending: deque[tuple[FileResult | Task, Future[FileResult] | None]] = deque()
-
-    def resolve(entry: FileResult | Task, future: Future[FileResult] | None) -> FileResult:
-        if isinstance(entry, FileResult):
-            return entry
-        if future is None:  # needs grammar or stdin: the main process lints it
-            return linter.execute(entry)
-        result = future.result()
-        result.errors[:0] = entry.errors
-        return result
-
     try:
         pool.submit(_noop).result()
-        for entry in planned:
-            future = None
-            if isinstance(entry, Task) and not entry.grammar and entry.arg != "-":
-                future = pool.submit(_work, entry.arg, entry.display, full_documents)
-            pending.append((entry, future))
-            while len(pending) > jobs * IN_FLIGHT_PER_JOB:
-                yield resolve(*pending.popleft())
-        while pending:
-            yield resolve(*pending.popleft())
+        yield from _schedule(linter, planned, pool, workers, full_documents)
     finally:
         _WORKER = None
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _schedule(
+    linter: Linter,
+    planned: Iterator[FileResult | Task],
+    pool: Any,
+    workers: int,
+    full_documents: bool,
+) -> Iterator[FileResult]:
+    """Hand files to the workers while they have fewer than ``IN_FLIGHT_PER_JOB`` each in
+    flight, lint the others here, and yield the results in the order of ``planned``."""
+    from writer.runner import FileResult
+
+    limit = workers * IN_FLIGHT_PER_JOB
+    # In order: a finished result, or a Task (its configuration errors are reported with
+    # its result) with the future of the worker linting it.
+    pending: deque[tuple[FileResult | Task, Future[FileResult] | None]] = deque()
+
+    for entry in planned:
+        if isinstance(entry, FileResult):
+            pending.append((entry, None))
+        elif entry.grammar or entry.arg == "-" or _in_flight(pending) >= limit:
+            # The run's one LanguageTool connection and stdin are here; so is a file
+            # the workers have no room for.
+            pending.append((linter.execute(entry), None))
+        else:
+            pending.append((entry, pool.submit(_work, entry.arg, entry.display, full_documents)))
+        while pending and (pending[0][1] is None or pending[0][1].done()):
+            yield _resolved(*pending.popleft())
+        if len(pending) > 2 * limit:  # memory stays bounded: the oldest first
+            _take_back(linter, pending, 0)
+            yield _resolved(*pending.popleft())
+    # No more files: rather than wait, lint here the files no worker has started.
+    for i in reversed(range(len(pending))):
+        _take_back(linter, pending, i)
+    while pending:
+        yield _resolved(*pending.popleft())
+
+
+def _take_back(
+    linter: Linter, pending: deque[tuple[FileResult | Task, Future[FileResult] | None]], i: int
+) -> None:
+    """Lint entry ``i`` here if it was handed to the workers but none has started it."""
+    entry, future = pending[i]
+    if TAKE_BACK_UNSTARTED and future is not None and future.cancel():
+        from writer.runner import Task
+
+        assert isinstance(entry, Task)
+        pending[i] = (linter.execute(entry), None)
+
+
+def _in_flight(pending: deque[tuple[FileResult | Task, Future[FileResult] | None]]) -> int:
+    return sum(1 for _, future in pending if future is not None and not future.done())
+
+
+def _resolved(entry: FileResult | Task, future: Future[FileResult] | None) -> FileResult:
+    from writer.runner import FileResult
+
+    if isinstance(entry, FileResult):
+        return entry
+    assert future is not None
+    result = future.result()
+    result.errors[:0] = entry.errors
+    return result

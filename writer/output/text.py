@@ -79,8 +79,8 @@ class TextRenderer(Renderer):
         return paint(text, code, self.options.color)
 
     def file(self, result: FileResult) -> None:
-        for diag in result.diagnostics:
-            self.out.write(self.format(diag, result) + "\n")
+        if result.diagnostics:  # one write per file: thousands of findings, fewer calls
+            self.out.write("".join(self.format(d, result) + "\n" for d in result.diagnostics))
 
     def format(self, diag: Diagnostic, result: FileResult) -> str:
         color = COLORS[diag.severity]
