@@ -717,3 +717,36 @@ def test_conditions_gated_by_cue_words_answer_as_ungated_ones() -> None:
             if isinstance(cues, CueRegex) and own >= 0 and not cues.candidates(words, own):
                 ruled_out += 1
     assert held > 0 and ruled_out > 0  # both sides of the test were exercised
+
+
+def test_conditions_gated_by_the_words_around_a_match_answer_as_ungated_ones() -> None:
+    """A condition looks only for the cue words of its scope's part of the sentence
+    (before, after, or around the match, plus the gap words): for every match span its
+    answer must be that of the ungated condition."""
+    rule = builtin_ruleset().find("HW101")
+    assert rule is not None and isinstance(rule.check, PhraseCheck)
+    text = (
+        "Clinics that promise it claim the cells cure diabetes for good. Perhaps the cells "
+        "cure diabetes, but no trial has shown it. The cells cure diabetes, doctors warn "
+        "nobody. In a small trial, 3 of 8 people stopped insulin."
+    )
+    doc = read_document("<t>", text, "text")
+    words = doc_index(doc, doc.sentences)
+    conditions = [*rule.check.unless, *rule.check.require]
+    asked = differ = 0
+    for index, sentence in enumerate(doc.sentences):
+        spans = [m.span() for m in re.finditer(r"\w+(?: \w+)?", sentence.text)]
+        for start, end in spans:
+            matched = sentence.text[start:end]
+            inner = matched.split(" ")[-1] if " " in matched else ""  # as if a gap skipped it
+            for condition in conditions:
+                (slow,) = _all_ungated([condition])
+                gated = Place(doc, doc.sentences, index, start, end, sentence.text, inner, words)
+                ungated = Place(doc, doc.sentences, index, start, end, sentence.text, inner, None)
+                answer = slow.holds(ungated)
+                assert condition.holds(gated) == answer, (condition.name, start, end)
+                asked += 1
+                differ += answer != slow.holds(
+                    Place(doc, doc.sentences, index, 0, 0, sentence.text, "", None)
+                )
+    assert asked > 100 and differ > 0  # the span really changes some answers

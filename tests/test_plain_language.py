@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from writer.config import Settings
@@ -467,6 +467,26 @@ def test_fast_matcher_matches_the_word_by_word_walk(pieces: list[tuple[str, str]
     assert list(index.finditer(text)) == _reference_finditer(index, text)
 
 
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(_FAST_WORDS), max_size=6), st.sampled_from(["", " "]))
+        .map(lambda words_end: " ".join(words_end[0]) + words_end[1]),
+        min_size=1,
+        max_size=5,
+    )
+)
+@example(["high blood ", "sugar level"])
+@example(["in the ", "event that ", "Insulin"])
+def test_a_documents_texts_are_matched_as_one_list_but_never_across(texts: list[str]) -> None:
+    """The whole document's words are walked at once: the same forms as text by text (a
+    form never runs on from one block into the next), with the index of their text."""
+    from writer.rules.kinds.substitution import ProseWords
+
+    index = TermIndex(_FAST_FORMS)
+    expected = [(n, *found) for n, text in enumerate(texts) for found in index.finditer(text)]
+    assert list(index.find(ProseWords(texts))) == expected
+
+
 def test_fast_matcher_on_the_builtin_lists_and_a_draft() -> None:
     ruleset, errors = load_rules()
     assert not errors
@@ -494,15 +514,20 @@ _TRICKY = "aSs'’-\u2010\u2011 \t\n\u00a0\u2028İΣσ_.é1,"
 def test_block_words_are_the_words_of_the_text(text: str) -> None:
     """Words taken token by token (and cached per token) are exactly :func:`words` of the
     whole text, possessives left out, with the same offsets."""
-    from writer.rules.kinds.substitution import BlockWords, words
+    from writer.rules.kinds.substitution import ProseWords, words
 
     expected = list(words(text))
-    block = BlockWords(text)
-    assert block.words == [word for _, _, word in expected]
-    bounds = block.bounds()
-    assert [(bounds[2 * i], bounds[2 * i + 1]) for i in range(len(expected))] == [
-        (start, end) for start, end, _ in expected
-    ]
+    prose = ProseWords([text])
+    assert prose.words == [word for _, _, word in expected]
+    assert prose.ends == [len(expected)]
+    spans = [(start, end) for start, end, _ in expected]
+    for n in range(1, len(expected) + 1):  # offsets asked for the first n words only
+        part = ProseWords([text]).bounds(0, n)
+        assert [(part[2 * i], part[2 * i + 1]) for i in range(n)] == spans[:n]
+        assert [part[2 * i + 2] for i in range(n - 1)] == [s for s, _ in spans[1:n]]
+    prose.bounds(0, 1)
+    bounds = prose.bounds(0)  # all of them, after a few
+    assert [(bounds[2 * i], bounds[2 * i + 1]) for i in range(len(expected))] == spans
 
 
 @given(st.text(alphabet="ab ,oOrR\t\u00a0.;", max_size=30))

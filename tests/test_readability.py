@@ -507,3 +507,45 @@ def test_document_figures_are_shared_and_match_figures_for() -> None:
     assert readability.document_figures(doc, 10_000).fk_grade is None  # its own limits
     other = read_document("<u>", "Short words here now. " * 40, "markdown")
     assert readability.document_figures(other) != first
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.integers(min_value=0, max_value=120),
+    syllable_count=st.integers(min_value=0, max_value=400),
+    bound=st.floats(min_value=-40, max_value=60, allow_nan=False),
+)
+def test_grade_thresholds_say_exactly_which_sentences_are_over(
+    words: int, syllable_count: int, bound: float
+) -> None:
+    """The sentence rule compares syllables with a threshold instead of working out each
+    grade: the same answer as the grade itself, at every count."""
+    grade = readability.flesch_kincaid(words, 1, syllable_count) if words else 0.0
+    fewest = readability.grade_thresholds(bound)[words]
+    assert (syllable_count >= fewest) == (grade > bound)
+
+
+def test_counts_too_big_to_pack_are_counted_word_by_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sentence whose packed sums could overflow a field is counted word by word, with the
+    same result."""
+    text = "Autologous haematopoietic transplantation is experimental. It is 1.5 mg, e.g. twice."
+    doc = read_document("x", text, "text")
+    packed = readability.SentenceCounts(doc.sentences, readability._TOKENS)
+    monkeypatch.setattr(readability._TOKENS, "most", readability._FIELD)
+    exact = readability.SentenceCounts(doc.sentences, readability._TOKENS)
+    columns = ("words", "syllables", "polysyllables", "sample", "prose", "section")
+    assert [getattr(packed, c) for c in columns] == [getattr(exact, c) for c in columns]
+    assert packed.words[0] == 5 and packed.polysyllables[0] >= 3
+
+
+def test_sections_out_of_order_are_measured_one_by_one() -> None:
+    """Sections numbered out of document order (never from a reader, which numbers them in
+    order) still get the scores of their own sentences."""
+    text = "# A\n\nOne two three four.\n\n# B\n\nFive six seven eight nine.\n"
+    in_order = readability.measure_sections(read_document("x", text, "markdown"))
+    doc = read_document("y", text, "markdown")
+    for block, section in zip(doc.blocks, [1, 2, 2, 1], strict=True):
+        block.section = section  # A's heading with B's paragraph, and the other way round
+    apart = readability.measure_sections(doc)
+    assert [(s.section, s.figures.words) for s in in_order] == [(1, 4), (2, 5)]
+    assert [(s.section, s.heading, s.figures.words) for s in apart] == [(1, "A", 5), (2, None, 4)]

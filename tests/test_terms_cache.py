@@ -25,11 +25,11 @@ def _same(path: Path) -> None:
     fresh = load_terms(path)
     assert terms == fresh and list(terms) == list(fresh)
     expected = TermIndex(fresh)
-    assert (index.forms, index.prefixes, index.starts, index.screen) == (
+    assert (index.forms, index.prefixes, index.singles, index.pairs) == (
         expected.forms,
         expected.prefixes,
-        expected.starts,
-        expected.screen,
+        expected.singles,
+        expected.pairs,
     )
 
 

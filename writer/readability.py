@@ -24,13 +24,15 @@ Why it works this way:
 from __future__ import annotations
 
 import bisect
+import math
 import sys
 import types
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress, groupby, repeat
+from operator import and_, attrgetter, not_, or_, rshift
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -420,7 +422,11 @@ def _count(part: str) -> int:
     return count
 
 
-_PACK = 1 << 32  # see _TokenTable: words * _PACK + syllables, summed as one int
+# Each token's counts packed into one int, ``words << 42 | polysyllables << 21 | syllables``,
+# so that one sum (in C) gives all three for a sentence (see _TokenTable, _count_sentences).
+_FIELD_BITS = 21
+_FIELD = 1 << _FIELD_BITS  # a field's sum must stay below this (see _count_sentences)
+_FIELD_MASK = _FIELD - 1
 
 
 class _TokenTable(dict[str, int]):
@@ -430,9 +436,10 @@ class _TokenTable(dict[str, int]):
     token (``sum(map(table.__getitem__, tokens))``, all in C) costs a third of running
     :data:`WORD_RE` over every sentence. It gives the same words, because no word contains
     whitespace (``WORD_RE`` matches neither whitespace nor across it). Each value packs the
-    token's word count and syllables into one int (``words * _PACK + syllables``), so one
-    sum gives both. ``hard`` maps the tokens holding SMOG polysyllables (three or more
-    syllables; numbers never count) to those words.
+    token's words, SMOG polysyllables (three or more syllables; numbers never count) and
+    syllables into one int, so one sum gives all three; ``hard`` maps the tokens holding
+    polysyllables to those words, and ``most`` is the most syllables of any token measured
+    (a sentence's sums can then be shown to fit their fields).
     """
 
     LIMIT = 200_000  # distinct tokens kept before starting afresh (bounds memory)
@@ -440,6 +447,7 @@ class _TokenTable(dict[str, int]):
     def __init__(self) -> None:
         super().__init__()
         self.hard: dict[str, tuple[str, ...]] = {}
+        self.most = 0
 
     def __missing__(self, token: str) -> int:
         words = WORD_RE.findall(token)
@@ -451,8 +459,20 @@ class _TokenTable(dict[str, int]):
         )
         if hard:
             self.hard[token] = hard
-        packed = self[token] = len(words) * _PACK + sum(counts)
+        total = sum(counts)
+        self.most = max(self.most, total)  # words <= syllables (one at least each) >= hard
+        packed = (len(words) << 2 * _FIELD_BITS) | (len(hard) << _FIELD_BITS) | total
+        self[token] = packed
         return packed
+
+    def hard_words(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        """The polysyllables of these tokens, in order."""
+        # (``self[t]`` first: it measures a token again if the table was trimmed since.)
+        return tuple(
+            chain.from_iterable(
+                self.hard[t] for t in tokens if (self[t] >> _FIELD_BITS) & _FIELD_MASK
+            )
+        )
 
     def trim(self) -> None:
         if len(self) > self.LIMIT:
@@ -589,7 +609,7 @@ def figures_for(
 ) -> ReadabilityFigures:
     """Aggregate sentence counts into scores, leaving out scores the sample cannot carry."""
     words = sentences = syl = poly = 0
-    for item in items:  # one pass; ``in_sample`` spelt out (this runs per section)
+    for item in items:  # one pass; ``in_sample`` spelt out
         if item.words < MIN_SENTENCE_WORDS:
             continue
         block = item.sentence.block
@@ -599,6 +619,13 @@ def figures_for(
         sentences += 1
         syl += item.syllables
         poly += len(item.hard_words)
+    return _scores(words, sentences, syl, poly, fk_min_words, smog_min_sentences)
+
+
+def _scores(
+    words: int, sentences: int, syl: int, poly: int, fk_min_words: int, smog_min_sentences: int
+) -> ReadabilityFigures:
+    """Scores from the sample's totals (headings and fragments already left out)."""
     notes: list[str] = []
     fk = ease = smog_grade = None
     if words >= max(fk_min_words, 1) and sentences:
@@ -621,31 +648,158 @@ def _is_heading(block: Block) -> bool:
     return block.kind == "heading" or block.level > 0
 
 
+class SentenceCounts:
+    """Counts for every sentence of one document, as columns: ``words[i]`` and so on are
+    those of ``sentences[i]``; ``prose[i]``: not a heading; ``sample[i]``: counted in
+    document and section scores.
+
+    Why columns rather than an object per sentence: the readability rules then add up,
+    filter and compare whole columns in C (``sum``, ``compress``, ``map``), and build a
+    :class:`SentenceFigures` only for a sentence they report (see :meth:`figures`).
+    """
+
+    __slots__ = (
+        "_figures",
+        "_scores",
+        "polysyllables",
+        "prose",
+        "sample",
+        "section",
+        "sentences",
+        "syllables",
+        "words",
+    )
+
+    def __init__(self, sentences: list[Sentence], table: _TokenTable) -> None:
+        self.sentences = sentences
+        self.words, self.polysyllables, self.syllables = _count_sentences(sentences, table)
+        kinds = map(_BLOCK_KIND, sentences)
+        levels = map(_BLOCK_LEVEL, sentences)
+        heading = map(or_, map("heading".__eq__, kinds), map(_ZERO_LT, levels))
+        self.prose: list[bool] = list(map(not_, heading))  # not a heading
+        long_enough = map((MIN_SENTENCE_WORDS - 1).__lt__, self.words)
+        self.sample: list[bool] = list(map(and_, long_enough, self.prose))
+        self.section: list[int] = list(map(_BLOCK_SECTION, sentences))
+        self._figures: list[SentenceFigures] | None = None
+        # scores by (first sentence, end, fk_min_words, smog_min_sentences)
+        self._scores: dict[tuple[int, int, int, int], ReadabilityFigures] = {}
+
+    def figure(self, i: int) -> SentenceFigures:
+        """The counts of sentence ``i`` as one object, its hard words listed."""
+        sentence = self.sentences[i]
+        hard = _TOKENS.hard_words(sentence.text.split()) if self.polysyllables[i] else ()
+        return SentenceFigures(sentence, self.words[i], self.syllables[i], hard)
+
+    def figures(self) -> list[SentenceFigures]:
+        if self._figures is None:
+            self._figures = [self.figure(i) for i in range(len(self.sentences))]
+        return self._figures
+
+    def scores(
+        self, start: int, end: int, fk_min_words: int, smog_min_sentences: int
+    ) -> ReadabilityFigures:
+        """:func:`figures_for` the sentences ``start:end`` (remembered: rules share them)."""
+        key = (start, end, fk_min_words, smog_min_sentences)
+        found = self._scores.get(key)
+        if found is None:
+            sample = self.sample[start:end]
+            found = self._scores[key] = _scores(
+                sum(compress(self.words[start:end], sample)),
+                sum(sample),
+                sum(compress(self.syllables[start:end], sample)),
+                sum(compress(self.polysyllables[start:end], sample)),
+                fk_min_words,
+                smog_min_sentences,
+            )
+        return found
+
+    def section_runs(self) -> dict[int, tuple[int, int]] | None:
+        """{section: (first sentence, end)}, or None if a section's sentences are not next
+        to one another (never from a reader: sections are numbered in document order)."""
+        runs: dict[int, tuple[int, int]] = {}
+        at = 0
+        for section, run in groupby(self.section):
+            if section in runs:
+                return None
+            n = len(list(run))
+            runs[section] = (at, at + n)
+            at += n
+        return runs
+
+
+_BLOCK_KIND = attrgetter("block.kind")
+_BLOCK_LEVEL = attrgetter("block.level")
+_BLOCK_SECTION = attrgetter("block.section")
+_TEXT = attrgetter("text")
+_ZERO_LT = (0).__lt__
+
+
+def _count_sentences(
+    sentences: Sequence[Sentence], table: _TokenTable
+) -> tuple[list[int], list[int], list[int]]:
+    """(words, polysyllables, syllables) of each sentence: the hot loop of the metric rules,
+    all in C (see :class:`_TokenTable`): one packed sum per sentence, then unpacked."""
+    # (Each sentence's tokens are dropped once summed: keeping every list alive at once
+    # costs more in garbage collection than the sums, on a long draft.)
+    tokens = map(str.split, map(_TEXT, sentences))
+    packed = list(map(sum, map(map, repeat(table.__getitem__), tokens)))
+    # Each field of a sum stays below _FIELD if the syllables do (words and polysyllables
+    # are fewer): true unless a sentence has very many tokens (fewer than its characters)
+    # or one enormous token.
+    if packed and max(map(len, map(_TEXT, sentences))) * table.most >= _FIELD:
+        return _count_exactly(sentences)
+    words = list(map(rshift, packed, repeat(2 * _FIELD_BITS)))
+    hard = list(map(and_, map(rshift, packed, repeat(_FIELD_BITS)), repeat(_FIELD_MASK)))
+    return words, hard, list(map(and_, packed, repeat(_FIELD_MASK)))
+
+
+def _count_exactly(sentences: Sequence[Sentence]) -> tuple[list[int], list[int], list[int]]:
+    """The counts as defined, word by word (for prose too big for :func:`_count_sentences`)."""
+    words: list[int] = []
+    hard: list[int] = []
+    total: list[int] = []
+    for sentence in sentences:
+        found = WORD_RE.findall(sentence.text)
+        counts = [syllables(w) for w in found]
+        words.append(len(found))
+        total.append(sum(counts))
+        hard.append(
+            sum(
+                1
+                for w, n in zip(found, counts, strict=True)
+                if n >= HARD_WORD_SYLLABLES and not _DIGIT.search(w)
+            )
+        )
+    return words, hard, total
+
+
 class _Cache:
     """The most recent document (weakly: it is not kept alive) and its sentence counts."""
 
     def __init__(self) -> None:
         self.doc: Callable[[], Document | None] = lambda: None
-        self.sentences: list[SentenceFigures] = []
-        # whole-document figures by (fk_min_words, smog_min_sentences): the document and
-        # section rules both need them
-        self.figures: dict[tuple[int, int], ReadabilityFigures] = {}
+        self.counts: SentenceCounts | None = None
 
 
 _LAST = _Cache()
 
 
-def sentence_figures(doc: Document) -> list[SentenceFigures]:
+def sentence_counts(doc: Document) -> SentenceCounts:
     """Counts for every sentence of the document's prose, headings included (in order).
 
     Remembered for the most recent document, so the readability rules share one pass.
     """
-    if _LAST.doc() is not doc:
+    counts = _LAST.counts
+    if counts is None or _LAST.doc() is not doc or counts.sentences is not doc.sentences:
         _TOKENS.trim()
-        _LAST.sentences = _measure_sentences(doc.sentences, _TOKENS)
-        _LAST.figures = {}
+        counts = _LAST.counts = SentenceCounts(doc.sentences, _TOKENS)
         _LAST.doc = weakref.ref(doc)
-    return _LAST.sentences
+    return counts
+
+
+def sentence_figures(doc: Document) -> list[SentenceFigures]:
+    """:func:`sentence_counts` as one object per sentence."""
+    return sentence_counts(doc).figures()
 
 
 def document_figures(
@@ -654,31 +808,8 @@ def document_figures(
     smog_min_sentences: int = SMOG_MIN_SENTENCES,
 ) -> ReadabilityFigures:
     """:func:`figures_for` over the whole document, remembered with its sentence counts."""
-    items = sentence_figures(doc)
-    key = (fk_min_words, smog_min_sentences)
-    found = _LAST.figures.get(key)
-    if found is None:
-        found = _LAST.figures[key] = figures_for(items, fk_min_words, smog_min_sentences)
-    return found
-
-
-def _measure_sentences(sentences: Sequence[Sentence], table: _TokenTable) -> list[SentenceFigures]:
-    """Counts for each sentence: the hot loop of the metric rules, kept to C-level calls
-    (see :class:`_TokenTable`); the sum runs first so that ``table.hard`` is filled."""
-    count = table.__getitem__
-    hard = table.hard
-    no_hard = hard.keys().isdisjoint
-    result: list[SentenceFigures] = []
-    append = result.append
-    for sentence in sentences:
-        tokens = sentence.text.split()
-        words, total = divmod(sum(map(count, tokens)), _PACK)
-        if no_hard(tokens):
-            hard_words: tuple[str, ...] = ()
-        else:
-            hard_words = tuple(chain.from_iterable(hard[t] for t in tokens if t in hard))
-        append(SentenceFigures(sentence, words, total, hard_words))
-    return result
+    counts = sentence_counts(doc)
+    return counts.scores(0, len(counts.sentences), fk_min_words, smog_min_sentences)
 
 
 def _as_document(source: Document | str, fmt: str) -> Document:
@@ -707,8 +838,27 @@ def measure_sections(
 ) -> list[SectionFigures]:
     """Scores per section (in document order), for sections that contain prose."""
     doc = _as_document(source, fmt)
+    counts = sentence_counts(doc)
+    runs = counts.section_runs()
+    if runs is None:
+        return _measure_sections_apart(doc, counts, fk_min_words, smog_min_sentences)
+    result = []
+    for block in _first_blocks(doc):
+        start, end = runs.get(block.section, (0, 0))
+        if not any(counts.sample[start:end]):
+            continue
+        heading = block.text if _is_heading(block) else None
+        figures = counts.scores(start, end, fk_min_words, smog_min_sentences)
+        result.append(SectionFigures(block.section, block, heading, figures))
+    return result
+
+
+def _measure_sections_apart(
+    doc: Document, counts: SentenceCounts, fk_min_words: int, smog_min_sentences: int
+) -> list[SectionFigures]:
+    """:func:`measure_sections` sentence by sentence, whatever the order of the sections."""
     by_section: dict[int, list[SentenceFigures]] = {}
-    for item in sentence_figures(doc):
+    for item in counts.figures():
         by_section.setdefault(item.sentence.block.section, []).append(item)
     result = []
     for block in _first_blocks(doc):
@@ -721,11 +871,64 @@ def measure_sections(
     return result
 
 
+@lru_cache(maxsize=64)
+def grade_thresholds(bound: float) -> GradeThresholds:
+    """:class:`GradeThresholds` for a limit, shared by the rules and documents of a run."""
+    return GradeThresholds(bound)
+
+
+class GradeThresholds(dict[int, float]):
+    """For a sentence of ``words`` words: the fewest syllables that put its Flesch-Kincaid
+    grade (:attr:`SentenceFigures.fk_grade`) over ``bound``; ``inf`` if none do.
+
+    Why: a sentence's grade only grows with its syllables (the formula is monotone, and so
+    is floating-point rounding), so ``syllables >= thresholds[words]`` says exactly whether
+    it is over, and a rule can test every sentence in C (``map``) instead of working out a
+    grade for each. Each count of words is searched once, with the formula itself.
+    """
+
+    def __init__(self, bound: float) -> None:
+        super().__init__()
+        self.bound = bound
+
+    def __missing__(self, words: int) -> float:
+        found = self[words] = self._fewest(words)
+        return found
+
+    def _fewest(self, words: int) -> float:
+        def over(syllable_count: int) -> bool:
+            grade = flesch_kincaid(words, 1, syllable_count) if words else 0.0
+            return grade > self.bound
+
+        if over(0):
+            return 0
+        high = 1
+        while not over(high):
+            if high > _NEVER_SYLLABLES:
+                return math.inf
+            high *= 2
+        low = high // 2  # not over (or 0); ``high`` is
+        while high - low > 1:
+            middle = (low + high) // 2
+            if over(middle):
+                high = middle
+            else:
+                low = middle
+        return high
+
+
+_NEVER_SYLLABLES = 1 << 62  # more syllables than any sentence has
+
+
 def _first_blocks(doc: Document) -> list[Block]:
+    """The first block of each section, in order (a run of blocks in one section, at once)."""
     seen: dict[int, Block] = {}
-    for block in doc.blocks:
-        seen.setdefault(block.section, block)
+    for section, run in groupby(doc.blocks, _SECTION):
+        seen.setdefault(section, next(run))
     return list(seen.values())
+
+
+_SECTION = attrgetter("section")
 
 
 def first_line_span(doc: Document, block: Block) -> tuple[int, int]:
@@ -760,8 +963,12 @@ __all__ = [
     "document_figures",
     "figures_for",
     "first_line_span",
+    "grade_thresholds",
+    "GradeThresholds",
     "measure",
     "measure_sections",
+    "sentence_counts",
+    "SentenceCounts",
     "sentence_figures",
     "sentence_span",
     "spelling_variants",

@@ -21,6 +21,8 @@ The figures come from :mod:`writer.readability`, shared by all metric rules of a
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import compress, count
+from operator import and_, le, or_
 from typing import Any
 
 from writer.config import AUDIENCE_GRADES
@@ -29,8 +31,9 @@ from writer.readability import (
     FK_MIN_WORDS,
     document_figures,
     first_line_span,
+    grade_thresholds,
     measure_sections,
-    sentence_figures,
+    sentence_counts,
     sentence_span,
 )
 from writer.rules.model import Finding, LintContext, Rule
@@ -120,32 +123,33 @@ class MetricCheck:
                 yield Finding(start, end, message)
 
     def _sentences(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
-        # Most sentences pass: test the limits on plain numbers first and build the
-        # values and the message only for a sentence that is over one of them.
-        bounds = [(name, limit.value(ctx.target_grade)) for name, limit in self.limits.items()]
-        max_words, min_words = self.max_words, self.min_words
-        for item in sentence_figures(doc):
-            words = item.words
-            if max_words is not None and words > max_words:
-                continue
-            block = item.sentence.block
-            if block.kind == "heading" or block.level > 0:
-                continue
-            for name, bound in bounds:
-                if name == "words":
-                    over = words > bound
-                elif name == "hard-words":
-                    over = len(item.hard_words) > bound
-                else:  # flesch-kincaid, withheld from sentences under min-words
-                    over = words >= min_words and item.fk_grade > bound
-                if over:
-                    break
-            else:
-                continue
+        # Most sentences pass: the limits are tested on whole columns of counts in C, and
+        # the values and the message are built only for a sentence over one of them.
+        counts = sentence_counts(doc)
+        words = counts.words
+        over: Iterator[bool] | None = None
+        for name, limit in self.limits.items():
+            bound = float(limit.value(ctx.target_grade))  # (float.__lt__ takes ints too)
+            if name == "words":
+                column = map(bound.__lt__, words)
+            elif name == "hard-words":
+                column = map(bound.__lt__, counts.polysyllables)
+            else:  # flesch-kincaid, withheld from sentences under min-words
+                fewest = map(grade_thresholds(bound).__getitem__, words)
+                grade_over = map(le, fewest, counts.syllables)
+                column = map(and_, map((self.min_words - 1).__lt__, words), grade_over)
+            over = column if over is None else map(or_, over, column)
+        if over is None:
+            return  # no measures: nothing can be over
+        flagged = map(and_, counts.prose, over)
+        if self.max_words is not None:  # longer sentences are another rule's
+            flagged = map(and_, map(self.max_words.__ge__, words), flagged)
+        for i in compress(count(), flagged):
+            item = counts.figure(i)
             values: dict[str, float | None] = {
-                "words": words,
+                "words": item.words,
                 "hard-words": item.polysyllables,
-                "flesch-kincaid": item.fk_grade if words >= min_words else None,
+                "flesch-kincaid": item.fk_grade if item.words >= self.min_words else None,
             }
             hard = item.hard_words[:EXAMPLE_HARD_WORDS]
             more = ", …" if item.polysyllables > len(hard) else ""

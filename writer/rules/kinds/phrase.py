@@ -737,7 +737,10 @@ LEAD_IN_BLOCKS = 12  # list items walked back over to find the line that introdu
 class Place:
     """A match and where it sits: the sentence, its neighbours, the document."""
 
-    __slots__ = ("doc", "end", "index", "inner", "sentences", "start", "text", "words")
+    __slots__ = (
+        "doc", "end", "index", "inner", "sentences", "start", "text", "words", "_regions",
+        "_scoped",
+    )
 
     def __init__(
         self,
@@ -758,6 +761,46 @@ class Place:
         self.text = text
         self.inner = inner
         self.words = words
+        self._regions: dict[str, frozenset[str] | None] | None = None
+        self._scoped: dict[Any, str] | None = None  # see Condition._scoped
+
+    def region_words(self, scope: str) -> frozenset[str] | None:
+        """Lower-cased words of the part of the sentence a scope cuts its text from (before
+        the match, after it, or both) and of the gap words: every word of the scope's text
+        is one of them, since cuts (match, stop cue, window) never split a word. None when
+        lower-casing changed the sentence's length, so positions do not carry over."""
+        if scope == "clause":
+            scope = "sentence"  # the same words: before and after the match
+        regions = self._regions
+        if regions is None:
+            regions = self._regions = {}
+        elif scope in regions:
+            return regions[scope]
+        text = self.text
+        lower = text.lower()
+        found: frozenset[str] | None = None
+        if len(lower) == len(text):
+            findall = TOKEN_RE.findall
+            words = findall(lower, 0, self.start) if scope != "after" else []
+            if scope != "before":
+                words += findall(lower, self.end)
+            if self.inner:
+                words += findall(self.inner.lower())
+            found = frozenset(words)
+        regions[scope] = found
+        return found
+
+    def cue_parts(self, cues: CueRegex, scope: str) -> list[int]:
+        """Numbers of the parts of a cue list that may match the text a scope (before, after,
+        clause or sentence) cuts around this match, from the words of that part of the
+        sentence (``Condition.verdict`` has already asked about the whole sentence)."""
+        words = self.words
+        assert words is not None
+        planner = cues.planner
+        region = None if planner.always else self.region_words(scope)
+        if region is None:
+            return words.planned(planner, self.index)
+        return planner.plan_words(region)
 
     def may_hold(self, regex: LazyRegex, sentence: int) -> bool:
         """False when sentence number ``sentence`` lacks the trigger words of every part of
@@ -792,28 +835,67 @@ class Condition:
         self.name = name
 
     def holds(self, place: Place) -> bool:
-        # "previous" and "lead-in" do not depend on where the match is: once per sentence
-        # per document, however many matches and rules ask.
-        if place.words is not None and self.scope in ("previous", "lead-in"):
-            return place.words.remember(self, place.index, lambda: self._holds(place))
-        return self._holds(place)
+        verdict = self.verdict(place)
+        return self.holds_at_match(place) if verdict is None else verdict
 
-    def _holds(self, place: Place) -> bool:
+    def verdict(self, place: Place) -> bool | None:
+        """The answer when it is the same for every match in the place's sentence (None: it
+        depends on the match). Most conditions are decided here: no cue word anywhere in
+        the sentence, or not a question; and "previous" and "lead-in" never depend on the
+        match, so they are worked out once per sentence (block) per document, however many
+        matches and rules ask."""
+        words = place.words
+        if self.scope == "previous":
+            if words is None:
+                return self._holds_elsewhere(place)
+            return words.remember(self, place.index, lambda: self._holds_elsewhere(place))
+        if self.scope == "lead-in":
+            if words is None:
+                return self._holds_elsewhere(place)
+            # The document holds its blocks as long as the index, so ids stay unique.
+            block = ("block", id(place.sentences[place.index].block))
+            return words.remember(self, block, lambda: self._holds_elsewhere(place))
+        if self.question and not QUESTION_RE.search(place.sentences[place.index].text):
+            return False  # the cheap test first: whether the sentence is a question
+        cues = self.cues
+        if cues is None:
+            return True
+        if words is not None and isinstance(cues, CueRegex):
+            first = cues.planner.first
+            if first is not None and not words.present(first, place.index):
+                return False  # no cue word in the sentence: no cue can be found
+        return None
+
+    def holds_at_match(self, place: Place) -> bool:
+        """The answer for one match of the before, after, clause and sentence scopes, once
+        :meth:`verdict` has left it open."""
+        cues = self.cues
+        parts: list[int] | None = None  # the cue list's parts worth searching
+        if place.words is not None and isinstance(cues, CueRegex):
+            parts = place.cue_parts(cues, self.scope)
+            if not parts:
+                return False  # no cue word in the scope: no cue can be found
+        return self._search(place, cues, parts)
+
+    def _holds_elsewhere(self, place: Place) -> bool:
+        """The previous and lead-in scopes: text that is not the match's sentence."""
         own = place.index - 1 if self.scope == "previous" else place.index
         if own < 0:
             return False
-        if self.question and self.scope != "lead-in":
-            # The cheap test first: whether that sentence is a question.
+        if self.question and self.scope == "previous":
             if not QUESTION_RE.search(place.sentences[own].text):
                 return False
             if self.cues is None:
                 return True
         cues = self.cues
-        parts: list[int] | None = None  # the cue list's parts worth searching
-        if self.scope != "lead-in" and place.words is not None and isinstance(cues, CueRegex):
+        parts: list[int] | None = None
+        if self.scope == "previous" and place.words is not None and isinstance(cues, CueRegex):
             parts = place.words.planned(cues.planner, own)
             if not parts:
-                return False  # no cue word in the sentence: no cue can be found
+                return False
+        return self._search(place, cues, parts)
+
+    def _search(self, place: Place, cues: LazyRegex | None, parts: list[int] | None) -> bool:
         texts = self._texts(place)
         if texts is None:
             return False
@@ -822,8 +904,11 @@ class Condition:
             return False
         if cues is None:
             return True
-        if self.ignore is not None:
-            scoped = self.ignore.sub(lambda m: " " * len(m.group()), scoped)
+        ignore = self.ignore
+        if ignore is not None and _may_match(ignore, place, self.scope, scoped):
+            scoped = ignore.sub(lambda m: " " * len(m.group()), scoped)
+        if parts is None and place.words is not None and isinstance(cues, CueRegex):
+            parts = cues.planner.plan_words(_words(scoped))  # previous, lead-in
         if parts is not None:
             assert isinstance(cues, CueRegex)
             return cues.found_in(scoped, parts)
@@ -883,6 +968,23 @@ class Condition:
                     end = text.find(word, end) + len(word)
                 text = text[:end]
         return text
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(TOKEN_RE.findall(text.lower()))
+
+
+def _may_match(regex: LazyRegex, place: Place, scope: str, text: str) -> bool:
+    """False when no part of a cue list can match ``text`` (cut for ``scope``): blanking
+    out ignored words is then skipped, since a big alternation is tried at every position
+    of the text even when none of its words are there."""
+    if place.words is None or not isinstance(regex, CueRegex):
+        return True
+    if scope in ("before", "after", "clause", "sentence"):
+        region = place.region_words(scope)
+        if region is not None:
+            return bool(regex.planner.plan_words(region))
+    return bool(regex.planner.plan_words(_words(text)))
 
 
 def _lead_in(place: Place) -> str | None:
@@ -957,6 +1059,20 @@ class PatternSpec:
         self.replace = replace
         self.unless: list[Condition] = [] if unless is None else unless
         self.require: list[Condition] = [] if require is None else require
+
+
+def _live(conditions: list[Condition], place: Place, wanted: bool) -> list[Condition] | None:
+    """The conditions of a list that a sentence leaves to be asked match by match, or
+    None when one of them (answering not ``wanted``) rules out every match there. Most
+    conditions are decided by the sentence alone, so most matches search for none."""
+    live = []
+    for condition in conditions:
+        verdict = condition.verdict(place)
+        if verdict is None:
+            live.append(condition)
+        elif verdict is not wanted:
+            return None
+    return live
 
 
 class PhraseCheck:
@@ -1036,18 +1152,24 @@ class PhraseCheck:
                 yield self._finding(spec, sentence, start, end, text[start:end])
 
     def _excepted(self, spec: PatternSpec, place: Place) -> bool:
-        """Whether a condition rules the match out. Each condition first asks whether its
-        sentence holds any cue word at all (one set test), so most cost next to nothing."""
-        for condition in self.require:
-            if not condition.holds(place):
+        """Whether a condition rules the match out: a ``require`` that fails or an
+        ``unless`` that holds (conditions have no side effects, so the order of asking
+        does not matter)."""
+        for conditions, wanted in (
+            (self.require, True),
+            (spec.require, True),
+            (self.unless, False),
+            (spec.unless, False),
+        ):
+            if not conditions:
+                continue
+            live = _live(conditions, place, wanted)
+            if live is None:
                 return True
-        for condition in spec.require:
-            if not condition.holds(place):
-                return True
-        for condition in self.unless:
-            if condition.holds(place):
-                return True
-        return any(condition.holds(place) for condition in spec.unless)
+            for condition in live:
+                if condition.holds_at_match(place) is not wanted:
+                    return True
+        return False
 
     def _finding(
         self, spec: PatternSpec, sentence: Sentence, start: int, end: int, matched: str

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 
 TOKEN_RE = re.compile(r"[^\W_]+")  # how sentences are cut into words for the prefilter
@@ -148,7 +149,7 @@ class DocIndex:
         self._with_prefix: dict[int, tuple[TriggerSet, int]] = {}  # see present()
         self._planned: dict[tuple[int, int], tuple[Any, Any]] = {}
         self._plans: dict[int, tuple[Any, Any]] = {}
-        self.memo: dict[tuple[int, int], tuple[Any, Any]] = {}  # see remember()
+        self.memo: dict[tuple[int, Hashable], tuple[Any, Any]] = {}  # see remember()
         self.texts = texts
 
     def mask(self, word: str) -> int:
@@ -158,9 +159,10 @@ class DocIndex:
             found = self._masks[word] = to_mask(self._lists[word], self.count)
         return found
 
-    def remember(self, owner: Any, sentence: int, compute: Callable[[], Any]) -> Any:
-        """An answer about one sentence (or, with ``sentence`` -1, the whole document) that
-        depends only on ``owner`` and this document, worked out once per document."""
+    def remember(self, owner: Any, sentence: Hashable, compute: Callable[[], Any]) -> Any:
+        """An answer about one sentence (or, with ``sentence`` -1, the whole document; or
+        anything else a caller names) that depends only on ``owner`` and this document,
+        worked out once per document."""
         key = (id(owner), sentence)
         known = self.memo.get(key)
         if known is not None and known[0] is owner:  # holding it keeps its id unique
@@ -319,6 +321,25 @@ class Planner:
                     candidates.update(self.by_prefix[prefix])
         # The other required words are not checked: a small regex that fails costs about
         # as much as checking them would.
+        return sorted(candidates)
+
+    def plan_words(self, words: AbstractSet[str]) -> list[int]:
+        """:meth:`plan_sentence` for any text, given its lower-cased words: a condition's
+        scope (the words before a match, say) often lacks every cue word that the rest of
+        the sentence holds, and is then answered without building its text."""
+        candidates = set(self.always)
+        by_word = self.by_word
+        for word in by_word.keys() & words:
+            candidates.update(by_word[word])
+        if self.by_number and any(DIGIT_RE.search(word) for word in words):
+            candidates.update(self.by_number)
+        prefixes = self.prefixes
+        if prefixes:
+            for word in words:
+                if word.startswith(prefixes):  # one test in C for all of them (rarely true)
+                    for prefix in prefixes:
+                        if word.startswith(prefix):
+                            candidates.update(self.by_prefix[prefix])
         return sorted(candidates)
 
     def plan(self, index: DocIndex) -> dict[int, list[int]]:

@@ -23,12 +23,15 @@ spaces or a hyphen ("stem cell" also finds "stem-cell"), `` ... `` is a gap of u
 words inside one clause, and ``{name}`` includes every term of a lexicon.
 
 Groups are tried in order and their results shared between a rule's patterns, and each
-group is first tested for a few plain words its matches must contain: that keeps a pack of
-large patterns linear and cheap. Loading only checks a rule's structure; a group's regex is
-compiled the first time a sentence passes its word test (start-up is paid on every
-commit by the pre-commit hook). A broken term in a built-in pack is then reported with
-the pack's file and line; users' packs are compiled in full when they load, and the tests
-call ``RequiredCheck.validate()`` on the built-in ones.
+group is first tested for plain words its matches must contain (a word of one set for the
+group, then a word of each set one of its terms needs): that keeps a pack of large
+patterns linear and cheap, and lets most sentences through without any regex. A document
+is prepared once for all the rules: each sentence's words, found by splitting on
+whitespace, become one bit mask, so the word tests are integer ANDs. Loading only checks
+a rule's structure; a group's regex is compiled the first time a sentence passes its word
+test (start-up is paid on every commit by the pre-commit hook). A broken term in a
+built-in pack is then reported with the pack's file and line; users' packs are compiled in
+full when they load, and the tests call ``RequiredCheck.validate()`` on the built-in ones.
 
 Only prose sentences count (readers drop code, comments and front matter), so a caveat in a
 code block or comment never satisfies a rule. The finding is reported once per document at
@@ -44,7 +47,8 @@ import re
 import sys
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +87,25 @@ _CANONICAL: set[str] = set()
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.translate(NORMALISE).split()).casefold()
+    return " ".join(_normalise(text).split()).casefold()
+
+
+# Characters that IGNORECASE matches to an ASCII letter but lower() does not turn into it
+# ("ſ" matches "s"). Folded for the prefilter, so it never rules out a sentence the regex
+# would match.
+FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased for the plain-word prefilter (ASCII prefilter words occur in it
+    wherever a case-insensitive regex could match them)."""
+    return text.lower() if text.isascii() else text.translate(FOLD).lower()
+
+
+def _normalise(text: str) -> str:
+    """``text`` with typographic apostrophes and hyphens as plain ones (same length). Most
+    prose is ASCII, which holds none of them: testing that is ~20x cheaper than translate."""
+    return text if text.isascii() else text.translate(NORMALISE)
 
 
 # --- compiling terms -------------------------------------------------------------------
@@ -93,6 +115,9 @@ def _norm(text: str) -> str:
 # start-up. So build() only checks a rule's structure; each group is compiled when it is
 # first needed, and only after a cheap test on plain words says the sentence could match
 # it. A draft without the topic compiles nothing; a typical draft, a few groups.
+
+# For each term of a group, word sets a match of it holds a word of each of.
+Alternatives = tuple[tuple[frozenset[str], ...], ...]
 
 # Stands for a ``{lexicon}`` reference while working out a term's required words: a
 # private-use character never typed in a term, so it ends a literal run.
@@ -108,6 +133,7 @@ class _Shared:
         self.groups: dict[str, Group] = {}
         self.triggers: dict[str, Group] = {}
         self.words: dict[str, frozenset[str] | None] = {}
+        self.analysed: dict[tuple[str, ...], tuple[frozenset[str] | None, Alternatives | None]] = {}
         self.checked: set[str] = set()
         self.all_groups: list[Group] = []
         self.words_cache: _WordsCache | None = None
@@ -119,26 +145,38 @@ class _Shared:
         self.last: tuple[weakref.ref[Document], _Prepared] | None = None
 
     def prime(self, ctx: Any) -> None:
-        """Give every group its word mask before the first document (the vocabulary must
-        be complete before sentences are read against it)."""
+        """Give every group its word masks before the first document (the vocabulary must
+        be complete before sentences are read against it): one for its prefilter words,
+        and one per word set of each term's alternatives."""
         if self.primed == len(self.all_groups):
             return
         if self.words_cache is None:
             self.words_cache = _WordsCache(getattr(ctx, "lexicons", None) or {})
         for group in self.all_groups[self.primed :]:
-            for word in group.words or ():
-                if word not in self.vocab:
-                    self.vocab[word] = 1 << len(self.vocab)
-                    self.longest = max(self.longest, len(word))
-                    self.token_masks.clear()
-                    self.last = None
+            alternatives = group.alternatives or ()
+            for words in (group.words or (), *(c for a in alternatives for c in a)):
+                for word in words:
+                    if word not in self.vocab:
+                        self.vocab[word] = 1 << len(self.vocab)
+                        self.longest = max(self.longest, len(word))
+                        self.token_masks.clear()
+                        self.last = None
             group.mask = (
                 None
                 if group.words is None
                 else sum(self.vocab[w] for w in dict.fromkeys(group.words))
             )
+            group.alternative_masks = (
+                tuple(tuple(self.bits(c) for c in a) for a in alternatives)
+                if alternatives
+                else None
+            )
         self.primed = len(self.all_groups)
         self.words_cache.save()
+
+    def bits(self, words: frozenset[str]) -> int:
+        """The vocabulary bits of ``words``."""
+        return sum(self.vocab[word] for word in words)
 
     def prepare(self, doc: Document) -> _Prepared:
         """The document's sentences, normalised and masked, worked out once for the rules."""
@@ -148,21 +186,24 @@ class _Shared:
         self.last = (weakref.ref(doc), prepared)
         return prepared
 
-    def mask(self, lowered: str) -> int:
-        """The prefilter words that occur in ``lowered`` (as substrings, like ``in``).
+    def mask(self, text: str) -> int:
+        """The prefilter words that occur in ``_fold(_normalise(text))``, as substrings.
 
-        Every prefilter word is a run of word characters, apostrophes and hyphens that
-        starts with a word character, so it occurs in the text exactly when it occurs in
-        one of the text's WORD tokens; tokens repeat, so each is looked at once.
+        A prefilter word holds no whitespace (it is a run of word characters, apostrophes
+        and hyphens), so it occurs in the text exactly when it occurs in one of the text's
+        whitespace-separated tokens, and folding a token is folding that part of the text.
+        Tokens repeat, so each is worked out once; splitting on whitespace and combining
+        the known tokens' masks in C is twice as fast as a regex tokenizer.
         """
-        masks = self.token_masks
-        result = 0
-        for token in set(WORD.findall(lowered)):
-            found = masks.get(token)
-            if found is None:
-                found = masks[token] = self._token_mask(token)
-            result |= found
-        return result
+        tokens = text.split()
+        try:
+            return reduce(or_, map(self.token_masks.__getitem__, tokens), 0)
+        except KeyError:
+            masks = self.token_masks
+            for token in tokens:
+                if token not in masks:
+                    masks[token] = self._token_mask(_fold(_normalise(token)))
+            return reduce(or_, map(masks.__getitem__, tokens), 0)
 
     def _token_mask(self, token: str) -> int:
         vocab = self.vocab
@@ -179,27 +220,23 @@ TOKEN_SHAPED = re.compile(r"\w[\w'\-]*")
 
 
 class _Prepared:
-    """One document as the caveat rules read it: each sentence normalised, lower-cased and
-    reduced to the prefilter words it holds, plus the trigger matches found so far."""
+    """One document as the caveat rules read it: each sentence normalised and reduced to
+    the prefilter words it holds, plus the trigger matches found so far."""
 
-    __slots__ = ("sentences", "mask", "blocks", "topics")
+    __slots__ = ("sentences", "mask", "topics")
 
     def __init__(self, doc: Document, shared: _Shared) -> None:
-        self.sentences: list[tuple[str, str, int]] = []
-        self.mask = 0
+        self.sentences: list[tuple[str, int]] = []
+        append = self.sentences.append
+        mask_of = shared.mask
+        total = 0
         for sentence in doc.sentences:
-            text = sentence.text.translate(NORMALISE)
-            lowered = text.lower()
-            mask = shared.mask(lowered)
-            self.mask |= mask
-            self.sentences.append((text, lowered, mask))
-        self.blocks: list[tuple[Block, str]] | None = None
+            text = sentence.text
+            mask = mask_of(text)
+            total |= mask
+            append((text if text.isascii() else text.translate(NORMALISE), mask))
+        self.mask = total
         self.topics: dict[Group, tuple[Block, re.Match[str]] | None] = {}
-
-    def block_texts(self, doc: Document) -> list[tuple[Block, str]]:
-        if self.blocks is None:
-            self.blocks = [(block, block.text.translate(NORMALISE)) for block in doc.blocks]
-        return self.blocks
 
 
 class _WordsCache:
@@ -213,11 +250,12 @@ class _WordsCache:
     redone; ``WRITER_CACHE_DIR=off`` disables it.
     """
 
-    FORMAT = b"required-words 1"
+    FORMAT = b"required-words 2"
     KEEP = 8
 
     def __init__(self, lexicons: Mapping[str, Any]) -> None:
-        self.entries: dict[str, list[str] | str | None] = {}
+        # Words: a list of words or None; sources: a string; alternatives: nested lists.
+        self.entries: dict[str, Any] = {}
         self.dirty = False
         self.path: Path | None = None
         folder = cache_dir()
@@ -254,6 +292,31 @@ class _WordsCache:
             self.dirty = True
             save_later(self.save)
 
+    def get_alternatives(self, key: str) -> tuple[bool, Alternatives | None]:
+        """(found, alternatives); a malformed entry counts as not found."""
+        if key not in self.entries:
+            return False, None
+        value = self.entries[key]
+        if value is None:
+            return True, None
+        try:
+            found = tuple(
+                tuple(frozenset(_words_list(choice)) for choice in _nonempty_list(alternative))
+                for alternative in _nonempty_list(value)
+            )
+        except TypeError:
+            return False, None
+        return True, found
+
+    def put_alternatives(self, key: str, alternatives: Alternatives | None) -> None:
+        if self.path is not None:
+            self.entries[key] = (
+                None
+                if alternatives is None
+                else [[sorted(choice) for choice in a] for a in alternatives]
+            )
+            self._dirty()
+
     def get_source(self, key: str) -> str | None:
         value = self.entries.get(key)
         return value if isinstance(value, str) else None
@@ -269,6 +332,18 @@ class _WordsCache:
             self.dirty = False
             self.entries = save_merged(self.path, self.entries)
             prune(self.path.parent, "required-*.json", self.KEEP)
+
+
+def _nonempty_list(value: Any) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise TypeError("expected a non-empty list")
+    return value
+
+
+def _words_list(value: Any) -> list[str]:
+    if not all(isinstance(word, str) and word for word in _nonempty_list(value)):
+        raise TypeError("expected words")
+    return value
 
 
 # Contexts that take no attributes (slots): their caches, keyed by identity. One cache per
@@ -421,24 +496,57 @@ class _Compiler:
 
     def words(self, terms: Sequence[str]) -> frozenset[str] | None:
         """Lower-case words, one of which every match of any of ``terms`` contains (None:
-        no such words).
+        no such words). See :meth:`analyse`."""
+        return self.analyse(terms)[0]
+
+    def analyse(self, terms: Sequence[str]) -> tuple[frozenset[str] | None, Alternatives | None]:
+        """The group's prefilter :meth:`words` and, for each term, the word sets a match of
+        it holds a word of *each* of (None: a term with no such set).
 
         Worked out from one parse of the terms as written, each lexicon reference standing
         for its own (memoised) words, and each space or gap ending a word: much cheaper
-        than parsing the expanded group, which is what lets a group go uncompiled.
+        than parsing the expanded group, which is what lets a group go uncompiled. The
+        per-term sets are the stronger test: "keep taking insulin" needs a verb, "taking"
+        and a medicine, not just a medicine, and most sentences naming a medicine lack the
+        rest, so the regex search is spared.
         """
+        key = tuple(terms)
+        if key not in self.shared.analysed:
+            self.shared.analysed[key] = self._analyse(terms)
+        return self.shared.analysed[key]
+
+    def _analyse(self, terms: Sequence[str]) -> tuple[frozenset[str] | None, Alternatives | None]:
         placeholders: dict[str, str] = {}
-        source = "|".join(f"(?:{self._plain(t, placeholders)})" for t in terms)
+        plain = [self._plain(t, placeholders) for t in terms]
         lexicons = {char: name for name, char in placeholders.items()}
+
+        def placeholder(char: str) -> set[str] | None | bool:
+            return self._placeholder(lexicons, char)
+
+        # An optimisation only: a failure here never fails a rule, it just means no test.
         try:
-            words = _required_words(
-                _parse(source), _codes(), lambda char: self._placeholder(lexicons, char)
-            )
-        except Exception:  # noqa: BLE001 - an optimisation only: never fail a rule over it
-            return None
+            codes = _codes()
+            items = _parse("|".join(f"(?:{source})" for source in plain))
+            words = _required_words(items, codes, placeholder)
+        except Exception:  # noqa: BLE001
+            return None, None
+        try:
+            if len(plain) == 1:
+                per_term = [items]
+            elif (
+                len(items) == 1
+                and items[0][0] is codes.BRANCH
+                and len(items[0][1][1]) == len(plain)
+            ):
+                per_term = [list(branch) for branch in items[0][1][1]]
+            else:  # the parser merged the terms' common start: parse them one by one
+                per_term = [_parse(source) for source in plain]
+            alternatives = _alternatives([_choices(term, codes, placeholder) for term in per_term])
+        except Exception:  # noqa: BLE001
+            alternatives = None
         if not words or not all(word.isascii() and " " not in word for word in words):
-            return None  # lower() and IGNORECASE agree on ASCII only
-        return frozenset(word.lower() for word in words)
+            return None, alternatives  # lower() and IGNORECASE agree on ASCII only
+        return frozenset(word.lower() for word in words), alternatives
 
     @staticmethod
     def _plain(term: str, placeholders: dict[str, str]) -> str:
@@ -470,7 +578,19 @@ class Group:
     """Terms that are compiled into one regex on first use, with a cheap test on plain
     words that must pass before the regex is even built."""
 
-    __slots__ = ("terms", "_compiler", "_what", "_lexicon", "_regex", "_words", "_ready", "mask")
+    __slots__ = (
+        "terms",
+        "_compiler",
+        "_what",
+        "_lexicon",
+        "_regex",
+        "_words",
+        "_ready",
+        "_alternatives",
+        "_alternatives_ready",
+        "mask",
+        "alternative_masks",
+    )
 
     def __init__(
         self, terms: tuple[str, ...], compiler: _Compiler, what: str, lexicon: str | None = None
@@ -482,8 +602,12 @@ class Group:
         self._regex: re.Pattern[str] | None = None
         self._words: tuple[str, ...] | None = None
         self._ready = False
-        # Bits of the shared vocabulary for ``words`` (None: no prefilter); set by prime().
+        self._alternatives: Alternatives | None = None
+        self._alternatives_ready = False
+        # Bits of the shared vocabulary for ``words`` (None: no prefilter), and for each
+        # term's ``alternatives`` (None: none); set by prime().
         self.mask: int | None = None
+        self.alternative_masks: tuple[tuple[int, ...], ...] | None = None
         compiler.shared.all_groups.append(self)
 
     @property
@@ -512,17 +636,40 @@ class Group:
             self._ready = True
         return self._words
 
-    def possible(self, mask: int) -> bool:
-        """Whether text holding the prefilter words ``mask`` could match (see prime())."""
-        return self.mask is None or bool(self.mask & mask)
+    @property
+    def alternatives(self) -> Alternatives | None:
+        """Per term, the word sets its matches hold a word of each (see the compiler's)."""
+        if not self._alternatives_ready:
+            cache = self._compiler.shared.words_cache
+            key = "alternatives " + "\n".join(self.terms)
+            known, found = cache.get_alternatives(key) if cache is not None else (False, None)
+            if not known:
+                found = self._compiler.analyse(self.terms)[1]
+                if cache is not None:
+                    cache.put_alternatives(key, found)
+            self._alternatives = found
+            self._alternatives_ready = True
+        return self._alternatives
 
-    def search(self, text: str, lowered: str | None, mask: int | None = None) -> bool:
-        """``lowered`` is ``text.lower()``, computed once per sentence by the caller
-        (None: search without the prefilter); ``mask`` its prefilter words, if known."""
-        if mask is not None and self.mask is not None:
-            if not self.mask & mask:
-                return False
-        elif lowered is not None:
+    def possible_in(self, mask: int) -> bool:
+        """Whether text holding the prefilter words ``mask`` has every word set of one of
+        the terms (the stronger test; the regex decides)."""
+        alternatives = self.alternative_masks
+        if alternatives is None:
+            return True
+        for alternative in alternatives:
+            for choice in alternative:
+                if not choice & mask:
+                    break
+            else:
+                return True
+        return False
+
+    def search(self, text: str, lowered: str | None) -> bool:
+        """``lowered`` is ``_fold(text)``, computed once per sentence by the caller (None:
+        search without the prefilter). Lint's path uses word masks instead (see
+        :meth:`Pattern.matches_possible`)."""
+        if lowered is not None:
             words = self.words
             if words is not None and not any(word in lowered for word in words):
                 return False
@@ -561,6 +708,42 @@ def _required_words(
     sentences out cheaply, and spare compiling the group at all. ``placeholder`` gives
     the words of the lexicon a placeholder character stands for (False: a real literal).
     """
+    # Two-letter words ("gp") only where nothing longer is required: a weak test still
+    # spares searching and compiling a group (the clinicians) in most sentences.
+    choices = _choices(items, codes, placeholder)
+    usable = [c for c in choices if min(map(len, c)) >= 3] or [
+        c for c in choices if min(map(len, c)) >= 2
+    ]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _alternatives(terms: list[list[set[str]]]) -> Alternatives | None:
+    """Each term's usable word sets, lower-cased (None: a term has none)."""
+    found: dict[tuple[frozenset[str], ...], None] = {}
+    for choices in terms:
+        usable = (
+            frozenset(word.lower() for word in choice)
+            for choice in choices
+            if all(len(word) >= 2 and word.isascii() for word in choice)
+        )
+        alternative = tuple(
+            dict.fromkeys(c for c in usable if all(TOKEN_SHAPED.fullmatch(w) for w in c))
+        )
+        if not alternative:
+            return None
+        found[alternative] = None
+    return tuple(found) or None
+
+
+def _choices(
+    items: list[tuple[Any, Any]],
+    codes: Any,
+    placeholder: Callable[[str], set[str] | None | bool],
+) -> list[set[str]]:
+    """Every word set of which a match of the sequence ``items`` contains one word: its
+    literal runs, lexicon placeholders, and the best set of each required part."""
     choices: list[set[str]] = []
     run: list[str] = []
     for op, arg in items:
@@ -591,14 +774,7 @@ def _required_words(
             choices.append(found)
     if run:
         choices.append({"".join(run)})
-    # Two-letter words ("gp") only where nothing longer is required: a weak test still
-    # spares searching and compiling a group (the clinicians) in most sentences.
-    usable = [c for c in choices if min(map(len, c)) >= 3] or [
-        c for c in choices if min(map(len, c)) >= 2
-    ]
-    if not usable:
-        return None
-    return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
+    return choices
 
 
 class Pattern:
@@ -609,7 +785,7 @@ class Pattern:
     module are plain ones: a dataclass costs ~0.3 ms of every start-up to create.)
     """
 
-    __slots__ = ("groups", "negators", "window")
+    __slots__ = ("groups", "negators", "window", "_masks")
 
     def __init__(
         self, groups: tuple[Group, ...], negators: Group | None = None, window: int = DEFAULT_WINDOW
@@ -617,17 +793,40 @@ class Pattern:
         self.groups = groups
         self.negators = negators
         self.window = window
+        self._masks: tuple[int, ...] | None = None
 
-    def possible(self, mask: int) -> bool:
-        """Whether text holding the prefilter words ``mask`` could match."""
-        return all(group.possible(mask) for group in self.groups)
+    def masks(self) -> tuple[int, ...]:
+        """The groups' word masks (after prime()): text could match only if it holds a word
+        of each. Worked out once; a group without a prefilter adds no test."""
+        if self._masks is None:
+            self._masks = tuple(g.mask for g in self.groups if g.mask is not None)
+        return self._masks
+
+    def matches_possible(self, text: str, seen: dict[Group, bool], mask: int) -> bool:
+        """:meth:`matches` for text holding the prefilter words ``mask``, already known to
+        hold a word of every group's mask. Every group's per-term word test comes before
+        any regex: most sentences fail one of them, and then no regex runs."""
+        groups = self.groups
+        for group in groups:
+            present = seen.get(group)
+            if present is False:
+                return False
+            if present is None and not group.possible_in(mask):
+                seen[group] = False
+                return False
+        for group in groups:
+            present = seen.get(group)
+            if present is None:
+                present = seen[group] = group.regex.search(text) is not None
+            if not present:
+                return False
+        return self.negators is None or self._not_all_negated(text)
 
     def matches(
         self,
         text: str,
         seen: dict[Group, bool] | None = None,
         lowered: str | None = None,
-        mask: int | None = None,
     ) -> bool:
         """``seen`` remembers group results for this text across patterns (groups such as
         the clinicians are shared by several patterns of one rule)."""
@@ -636,11 +835,13 @@ class Pattern:
         for group in self.groups:  # in YAML order: put the rarest group first
             present = seen.get(group)
             if present is None:
-                present = seen[group] = group.search(text, lowered, mask)
+                present = seen[group] = group.search(text, lowered)
             if not present:
                 return False
-        if self.negators is None:
-            return True
+        return self.negators is None or self._not_all_negated(text)
+
+    def _not_all_negated(self, text: str) -> bool:
+        """Whether every group has a match in ``text`` that no negator negates."""
         found = [list(group.regex.finditer(text)) for group in self.groups]
         for index, matches in enumerate(found):
             others = [m.span() for i, ms in enumerate(found) if i != index for m in ms]
@@ -764,42 +965,49 @@ class RequiredCheck:
     def recognises(self, sentence: str, prefilter: bool = True) -> bool:
         """Whether one sentence of prose is an acceptable form of the caveat."""
         text = sentence.translate(NORMALISE)
-        return self._recognises(text, text.lower() if prefilter else None)
+        return self._recognises(text, _fold(text) if prefilter else None)
 
-    def _recognises(
-        self,
-        text: str,
-        lowered: str | None,
-        mask: int | None = None,
-        candidates: Sequence[Pattern] | None = None,
-    ) -> bool:
-        """``text`` normalised; ``candidates`` the patterns that could match at all."""
+    def _recognises(self, text: str, lowered: str | None) -> bool:
+        """``text`` normalised, ``lowered`` its lower case (None: no prefilter). The
+        reference for the prepared path in :func:`_recognised`."""
         seen: dict[Group, bool] = {}
-        patterns = self.satisfied_by if candidates is None else candidates
-        if not any(p.matches(text, seen, lowered, mask) for p in patterns):
+        if not any(p.matches(text, seen, lowered) for p in self.satisfied_by):
             return False
-        return not any(p.matches(text, seen, lowered, mask) for p in self.unless)
+        return not any(p.matches(text, seen, lowered) for p in self.unless)
 
     def topic(self, doc: Document) -> tuple[Block, re.Match[str]] | None:
         """The first mention of the trigger topic in the prose (None: no trigger found)."""
         if self.trigger is None:
             return None
         if self.origin is None:
-            blocks = [(block, block.text.translate(NORMALISE)) for block in doc.blocks]
-            return self._first_mention(blocks)
-        prepared = _shared(self.origin[0]).prepare(doc)
+            return self._first_mention(doc)
+        shared = _shared(self.origin[0])
+        shared.prime(self.origin[0])  # the trigger's words come from the words cache
+        prepared = shared.prepare(doc)
         if self.trigger not in prepared.topics:  # rules with one trigger search it once
-            prepared.topics[self.trigger] = self._first_mention(prepared.block_texts(doc))
+            prepared.topics[self.trigger] = self._first_mention(doc, shared)
         return prepared.topics[self.trigger]
 
     def _first_mention(
-        self, blocks: Sequence[tuple[Block, str]]
+        self, doc: Document, shared: _Shared | None = None
     ) -> tuple[Block, re.Match[str]] | None:
-        assert self.trigger is not None
-        for block, text in blocks:
-            if not self.trigger.search(text, text.lower()):
-                continue
-            match = self.trigger.regex.search(text)
+        """Blocks are tested one at a time (the topic is usually named near the top): with
+        ``shared``, by their word masks and the trigger terms' word sets, else by the
+        trigger's prefilter words; then by the regex."""
+        trigger = self.trigger
+        assert trigger is not None
+        words = trigger.words
+        group_mask = trigger.mask if shared is not None else None
+        for block in doc.blocks:
+            if shared is not None and group_mask is not None:
+                mask = shared.mask(block.text)
+                if not (group_mask & mask and trigger.possible_in(mask)):
+                    continue
+            elif words is not None:
+                lowered = _fold(_normalise(block.text))
+                if not any(word in lowered for word in words):
+                    continue
+            match = trigger.regex.search(_normalise(block.text))
             if match:
                 return block, match
         return None
@@ -812,16 +1020,21 @@ class RequiredCheck:
         shared.prime(self.origin[0])
         prepared = shared.prepare(doc)
         # Patterns whose words the document lacks cannot match any of its sentences.
-        candidates = [p for p in self.satisfied_by if p.possible(prepared.mask)]
+        every = prepared.mask
+        candidates = [
+            (p, masks)
+            for p, masks in ((p, p.masks()) for p in self.satisfied_by)
+            if all(m & every for m in masks)
+        ]
         if not candidates:
             return False
+        unless = [(p, p.masks()) for p in self.unless]
         # One test per sentence first: each candidate needs a word of its narrowest group.
         needed = 0
-        for pattern in candidates:
-            masks = [g.mask for g in pattern.groups if g.mask is not None]
+        for _, masks in candidates:
             needed |= min(masks, key=int.bit_count) if masks else -1
-        for text, lowered, mask in prepared.sentences:
-            if mask & needed and self._recognises(text, lowered, mask, candidates):
+        for text, mask in prepared.sentences:
+            if mask & needed and _recognised(text, mask, candidates, unless):
                 return True
         return False
 
@@ -848,6 +1061,35 @@ class RequiredCheck:
             where = "at the end" if position == "end" else "after the title"
             fix = Fix(edits, safe=True, description=f"Add the {self.description} {where}")
         yield Finding(start, end, message, fix=fix)
+
+
+def _recognised(
+    text: str,
+    mask: int,
+    candidates: Sequence[tuple[Pattern, tuple[int, ...]]],
+    unless: Sequence[tuple[Pattern, tuple[int, ...]]],
+) -> bool:
+    """:meth:`RequiredCheck._recognises` for one prepared sentence holding the prefilter
+    words ``mask``: a pattern's regexes run only when the sentence holds a word of each of
+    its groups (plain loops: this runs for tens of thousands of sentences)."""
+    seen: dict[Group, bool] = {}
+    for pattern, masks in candidates:
+        for group_mask in masks:
+            if not group_mask & mask:
+                break
+        else:
+            if pattern.matches_possible(text, seen, mask):
+                break
+    else:
+        return False
+    for pattern, masks in unless:
+        for group_mask in masks:
+            if not group_mask & mask:
+                break
+        else:
+            if pattern.matches_possible(text, seen, mask):
+                return False
+    return True
 
 
 def _report_span(doc: Document) -> tuple[int, int]:

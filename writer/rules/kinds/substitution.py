@@ -20,12 +20,13 @@ The terms file maps spellings and inflections to alternatives, position by posit
 Terms files belong in a subfolder of the pack folder: every ``*.yml`` directly in a pack
 folder is read as a rule pack.
 
-Why it works this way: the prose is cut into words once per document, shared by every
-substitution rule (:class:`BlockWords`, built from the words of each distinct token, which
-are worked out once per run), and a dictionary of every form (with the word prefixes of multi-word
-forms) is walked only from the words a form can start with, longest form first. That is one
-pass over the prose whatever the length of the list, and unlike a regex of 900 alternatives
-it costs nothing to build at start-up. Words joined by hyphens are one word
+Why it works this way: the prose is cut into words once per document, in one list shared
+by every substitution rule (:class:`ProseWords`, built from the words of each distinct
+token, which are worked out once per run), and a dictionary of every form (with the word
+prefixes of multi-word forms) is walked only from the words a form can start at (a one-word
+form, or the first two words of a longer one, found in C), longest form first. That is a few
+passes over the prose whatever the length of the list, and unlike a regex of 900
+alternatives it costs nothing to build at start-up. Words joined by hyphens are one word
 ("pre-hypertension" is not "hypertension"); a possessive "'s" is not part of the word. The
 fix is unsafe (a word swap can need the sentence reworded) and keeps the capitalisation of
 the replaced word.
@@ -34,9 +35,12 @@ the replaced word.
 from __future__ import annotations
 
 import re
+import sys
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate, chain, compress, count
+from operator import is_, or_
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -117,59 +121,91 @@ class _TokenWords(dict[str, tuple[str, ...]]):
 _TOKEN_WORDS = _TokenWords()
 
 
-class BlockWords:
-    """A block's words, normalised as :func:`words` does; their offsets only when needed.
+_POSSESSIVE = compile_cached("['’][sS]")
+_ALL = sys.maxsize  # (bounds valid for every word)
 
-    Most blocks hold no listed term, and most that hold a word a term can start with hold
-    no whole term: so the words come from the block's whitespace-separated tokens (see
-    :class:`_TokenWords`), and offsets are worked out only for a block where a form may
-    go on past its first word or was found.
+
+def _bounds(text: str, words: int = 0) -> list[int]:
+    """Word ``i`` of ``text`` is text[b[2i]:b[2i+1]], a possessive "'s" left out (as in
+    :func:`words`); ``b[2i+1]:b[2i+2]`` is the gap after it. The lengths of words and gaps,
+    summed in C rather than a match object per word. ``words``: only the first ones are
+    needed (0: all), so the text is cut no further than the last of them."""
+    parts = _WORD_AND_GAPS.split(text, words)  # gap, word, gap, ..., word, gap (or the rest)
+    bounds = list(accumulate(map(len, parts)))
+    if _POSSESSIVE.search(text):
+        for i, word in enumerate(parts[1::2]):
+            # normalised, it ends in "'s" (only "S" lower-cases to "s")
+            if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+                bounds[2 * i + 1] -= 2
+    return bounds
+
+
+class ProseWords:
+    """The words of a run of texts (a document's blocks), normalised as :func:`words` does,
+    in one list; a text's offsets only when needed.
+
+    Why one list for the whole document: the matcher then finds the words a form can start
+    at in a few C-level passes per document rather than a Python loop per block, and most
+    blocks never cost more than their share of those passes. The words come from the
+    whitespace-separated tokens (see :class:`_TokenWords`); ``ends[b]`` is where the words
+    of text ``b`` end, so that no form is matched across two texts.
     """
 
-    __slots__ = ("_bounds", "text", "words")
+    __slots__ = ("_bounds", "ends", "texts", "words")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.words = list(chain.from_iterable(map(_TOKEN_WORDS.__getitem__, text.split())))
-        self._bounds: list[int] | None = None
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self.words: list[str] = []
+        self.ends: list[int] = []
+        # Each text's words, token by token, straight into the one list (no list per text
+        # kept alive: on a long draft the garbage collector would cost more than the words).
+        extend, end, words_of = self.words.extend, self.ends.append, _TOKEN_WORDS.__getitem__
+        for text in texts:
+            extend(chain.from_iterable(map(words_of, text.split())))
+            end(len(self.words))
+        self._bounds: dict[int, tuple[list[int], int]] = {}  # text: bounds, words valid
 
-    def bounds(self) -> list[int]:
-        """Word ``i`` is text[b[2i]:b[2i+1]], a possessive "'s" left out (as in :func:`words`);
-        ``b[2i+1]:b[2i+2]`` is the gap after it. The lengths of words and gaps, summed in C
-        rather than a match object per word."""
-        if self._bounds is None:
-            parts = _WORD_AND_GAPS.split(self.text)  # gap, word, gap, ..., word, gap
-            bounds = list(accumulate(map(len, parts)))
-            has_possessive = any(q in self.text for q in ("'s", "’s", "'S", "’S"))
-            for i, word in enumerate(parts[1::2]) if has_possessive else ():
-                # normalised, it ends in "'s" (only "S" lower-cases to "s")
-                if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
-                    bounds[2 * i + 1] -= 2
-            self._bounds = bounds
-        return self._bounds
+    def bounds(self, index: int, words: int = 0) -> list[int]:
+        """:func:`_bounds` of text ``index``, valid at least for its first ``words`` words
+        (0: all). Kept for the rules that come next, and cut only as far as asked (most texts
+        are needed for one form, on average halfway through), then twice as far each time."""
+        cached = self._bounds.get(index)
+        if cached is not None and cached[1] >= (words or _ALL):
+            return cached[0]
+        if cached is not None and words:
+            words = max(words, 2 * cached[1])
+        bounds = _bounds(self.texts[index], words)
+        # With a limit, the last part is the rest of the text, unless it had fewer words.
+        valid = _ALL if not words or len(bounds) < 2 * words + 1 else words
+        self._bounds[index] = (bounds, valid)
+        return bounds
 
 
-class _WordCache:
-    """Words of each block of the latest document, shared by the substitution rules of a
-    run. The document is held weakly and each entry checks its block's text, so an entry
-    can never answer for other prose."""
+class _ProseCache:
+    """The :class:`ProseWords` of the latest document's blocks, shared by the substitution
+    rules of a run. The document is held weakly and the block texts are checked one by one
+    (by identity), so the words can never answer for other prose."""
 
     def __init__(self) -> None:
         self.doc: Callable[[], Document | None] = lambda: None
-        self.blocks: dict[int, BlockWords] = {}
+        self.prose: ProseWords | None = None
 
-    def get(self, doc: Document, index: int, text: str) -> BlockWords:
-        if self.doc() is not doc:
+    def get(self, doc: Document) -> ProseWords:
+        texts = [block.text for block in doc.blocks]
+        prose = self.prose
+        if (
+            prose is None
+            or self.doc() is not doc
+            or len(prose.texts) != len(texts)
+            or not all(map(is_, prose.texts, texts))
+        ):
             _TOKEN_WORDS.trim()
-            self.blocks = {}
+            prose = self.prose = ProseWords(texts)
             self.doc = weakref.ref(doc)
-        found = self.blocks.get(index)
-        if found is None or found.text is not text:
-            found = self.blocks[index] = BlockWords(text)
-        return found
+        return prose
 
 
-_WORDS = _WordCache()
+_PROSE = _ProseCache()
 
 
 class TermIndex:
@@ -189,56 +225,86 @@ class TermIndex:
             parts = key.split(" ")
             for n in range(1, len(parts)):
                 self.prefixes.add(" ".join(parts[:n]))
-        # The words a match can start with; with "'s" too, so that a block can be ruled
-        # out before its possessives are stripped.
-        self.starts = frozenset(k for k in self.forms | self.prefixes if " " not in k)
-        self.screen = self.starts | {f"{w}'s" for w in self.starts}
+        # Where a match can start (see _candidates): a one-word form, or the first two words
+        # of a longer one.
+        self.singles = frozenset(k for k in self.forms if " " not in k)
+        self.pairs = frozenset(
+            (first, second)
+            for first, second, *_ in (k.split(" ") for k in self.forms if " " in k)
+        )
+        self.starts = self.singles | {first for first, _ in self.pairs}
 
     @staticmethod
     def key(form: str) -> str:
         """A form as the index stores it (the same treatment as words in the prose)."""
         return " ".join(word for _, _, word in words(form))
 
-    def finditer(
-        self, text: str, cached: BlockWords | None = None
-    ) -> Iterator[tuple[int, int, str]]:
-        """(start, end, key) of each listed form in ``text`` (``cached``: its words)."""
-        block = cached if cached is not None and cached.text == text else BlockWords(text)
-        if self.screen.isdisjoint(block.words):
-            return
-        bounds: list[int] | None = None  # offsets, only once a form may be here
-        found = block.words
-        forms, prefixes, n = self.forms, self.prefixes, len(found)
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, key) of each listed form in ``text``."""
+        for _, start, end, key in self.find(ProseWords([text])):
+            yield start, end, key
+
+    def find(self, prose: ProseWords) -> Iterator[tuple[int, int, int, str]]:
+        """(text index, start, end, key) of each listed form, in order."""
+        found = prose.words
+        forms, prefixes, ends = self.forms, self.prefixes, prose.ends
         resume = 0
-        # Indices of the words a form can start with, found in C (most words are not).
-        for i in compress(count(), map(self.starts.__contains__, found)):
+        for i in self._candidates(found):
             if i < resume:
                 continue  # inside the form found last
+            index = bisect_right(ends, i)  # the text word i is in
+            base, stop = ends[index - 1] if index else 0, ends[index]
+            # The listed forms from word i on, by their words alone: a form never runs on
+            # into the next text, and no offsets are needed unless one is found.
             key = found[i]
-            best: tuple[int, str] | None = (i, key) if key in forms else None
+            matches = [(i, key)] if key in forms else []
             j = i
-            while key in prefixes and j + 1 < n:
-                longer = f"{key} {found[j + 1]}"
-                if longer not in forms and longer not in prefixes:
-                    break  # no listed form goes on this way (checked before the gap: cheaper)
-                if bounds is None:
-                    bounds = block.bounds()
-                gap = text[bounds[2 * j + 1] : bounds[2 * j + 2]]
+            while key in prefixes and j + 1 < stop:
+                key = f"{key} {found[j + 1]}"
+                if key not in forms and key not in prefixes:
+                    break
+                j += 1
+                if key in forms:
+                    matches.append((j, key))
+            if not matches:
+                continue
+            # Then the gaps: a form goes on only over whitespace (after a possessive "'s").
+            end = matches[-1][0]
+            text, bounds = prose.texts[index], prose.bounds(index, end - base + 1)
+            for k in range(i, end):  # the gap after word k
+                at = 2 * (k - base) + 1
+                gap = text[bounds[at] : bounds[at + 1]]
                 if gap[:2] in ("'s", "’s"):  # "Alzheimer's disease"
                     gap = gap[2:]
                 if not gap.isspace():
+                    end = k  # a form here ends by word k
                     break
-                j += 1
-                key = longer
-                if key in forms:
-                    best = (j, key)
-            if best is None:
+            fitting = [match for match in matches if match[0] <= end]
+            if not fitting:
                 continue
-            last, key = best
-            if bounds is None:
-                bounds = block.bounds()
-            yield bounds[2 * i], bounds[2 * last + 1], key
+            last, key = fitting[-1]
+            yield index, bounds[2 * (i - base)], bounds[2 * (last - base) + 1], key
             resume = last + 1
+
+    def _candidates(self, found: list[str]) -> list[int]:
+        """Indices of the words a listed form can start at: a one-word form, or the first two
+        words of a longer one. Found in C: the first words of long forms are common ("the",
+        "a", "in": 60,000 places in a 300-draft corpus), the word after them seldom fits."""
+        starts = list(compress(count(), map(self.starts.__contains__, found)))
+        if not starts:
+            return starts
+        last = len(found) - 1
+        at_end = starts[-1] == last  # no word after it: only a one-word form can start there
+        if at_end:
+            del starts[-1]
+        first = list(map(found.__getitem__, starts))
+        second = map(found.__getitem__, map((1).__add__, starts))
+        single = map(self.singles.__contains__, first)
+        pair = map(self.pairs.__contains__, zip(first, second, strict=True))
+        result = list(compress(starts, map(or_, single, pair)))
+        if at_end and found[last] in self.singles:
+            result.append(last)
+        return result
 
 
 def _keywords(alternative: str) -> frozenset[str]:
@@ -485,24 +551,24 @@ class SubstitutionCheck:
     def _findings(self, doc: Document) -> Iterator[Finding]:
         defined: set[int] = set()
         reported: set[tuple[int, int]] = set()
-        for index, block in enumerate(doc.blocks):
+        blocks = doc.blocks
+        for index, start, end, key in self.index.find(_PROSE.get(doc)):
+            block = blocks[index]
             heading = block.kind == "heading" or block.level > 0
             if heading and not self.in_headings:
                 continue
-            cached = _WORDS.get(doc, index, block.text)
-            for start, end, key in self.index.finditer(block.text, cached):
-                term = self.terms[key]
-                if term.allow or term.entry in defined:
+            term = self.terms[key]
+            if term.allow or term.entry in defined:
+                continue
+            if self.definitions and not heading and is_defined(block.text, start, end, term):
+                defined.add(term.entry)
+                continue
+            if self.report == "first-per-section":
+                seen = (term.entry, block.section)
+                if seen in reported:
                     continue
-                if self.definitions and not heading and is_defined(block.text, start, end, term):
-                    defined.add(term.entry)
-                    continue
-                if self.report == "first-per-section":
-                    seen = (term.entry, block.section)
-                    if seen in reported:
-                        continue
-                    reported.add(seen)
-                yield self._finding(doc, block, start, end, term)
+                reported.add(seen)
+            yield self._finding(doc, block, start, end, term)
 
     def _finding(self, doc: Document, block: Block, begin: int, stop: int, term: Term) -> Finding:
         found = block.text[begin:stop]
@@ -528,7 +594,8 @@ class SubstitutionCheck:
                 replacement = wanted + article.group(2) + replacement
         start, end = block.source_span(begin, stop)
         # Only when the source is the same text (no markup inside the span) can it be swapped.
-        if normalise(doc.source[start:end]) != normalise(block.text[begin:stop]):
+        source, prose = doc.source[start:end], block.text[begin:stop]
+        if source != prose and normalise(source) != normalise(prose):
             return None
         description = f"replace “{term_text}” with “{replacement.strip()}”"
         return Fix((Edit(start, end, replacement),), safe=False, description=description)
