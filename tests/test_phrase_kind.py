@@ -397,7 +397,9 @@ def test_loading_builds_no_regex_until_trigger_words_turn_up(tmp_path: Path) -> 
     assert found(rule, "The weather was mild. Guaranteed results!") == ["Guaranteed results"]
     first, second = check.specs
     assert first.regex._regex is None  # no sentence had "miracle" and "cure"
-    assert second.regex._regex is not None
+    assert first.regex._lowered is None
+    # Built: for ASCII text, the lower-case form only (see LazyRegex.lowered).
+    assert second.regex._regex is not None or second.regex._lowered
 
 
 def test_a_regex_that_fails_to_compile_names_file_and_line(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import re
 import sys
 import zlib
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ class _Store:
             state.groups - 1,
             groupindex,
             indexgroup,
-            binascii.b2a_base64(zlib.compress(array("I", code).tobytes()), newline=False).decode(),
+            _packed(code),
         ]
         pattern = self.make(source, entry)
         self.put(_key(source, flags), entry)
@@ -158,3 +159,48 @@ def compile_cached(source: str, flags: int = 0) -> re.Pattern[str]:
         except Exception:  # noqa: BLE001 - private API moved: plain compiling from now on
             store.usable = False
     return re.compile(source, flags)
+
+
+def compile_derived(
+    source: str, flags: int, tag: str, derive: Callable[[str, int], Entry | None]
+) -> re.Pattern[str] | None:
+    """The pattern ``derive(source, flags)`` describes (an entry as stored here: flags,
+    groups, groupindex, indexgroup, code words), or None when it describes none; both
+    answers are remembered like :func:`compile_cached`'s, under ``tag`` (which must change
+    whenever ``derive`` does), so a warm start derives nothing.
+
+    Why: a derived pattern (see :mod:`writer.rules.kinds.fast_regex`) costs a parse, a
+    rewrite and a code generation; rules need hundreds of them at every start.
+    """
+    store = _STORE
+    if not store.loaded:
+        store.load()
+    key = f"{tag} {_key(source, int(flags))}"
+    if store.usable:
+        entry = store.entries.get(key)
+        if entry == []:
+            return None
+        if entry is not None:
+            try:
+                return store.make(source, entry)
+            except Exception:  # noqa: BLE001 - a damaged entry: derive it again
+                pass
+    derived = derive(source, int(flags))
+    pattern = None
+    stored: Entry = []
+    if derived is not None:
+        try:
+            import _sre
+
+            made_flags, groups, groupindex, indexgroup, code = derived
+            pattern = _sre.compile(source, made_flags, code, groups, groupindex, tuple(indexgroup))
+            stored = [made_flags, groups, groupindex, indexgroup, _packed(code)]
+        except Exception:  # noqa: BLE001 - the engine refused the code: no derived pattern
+            pattern = None
+    if store.usable:
+        store.put(key, stored if pattern is not None else [])
+    return pattern
+
+
+def _packed(code: list[int]) -> str:
+    return binascii.b2a_base64(zlib.compress(array("I", code).tobytes()), newline=False).decode()
