@@ -155,9 +155,9 @@ def test_long_block_is_split_exactly() -> None:
 
 
 def test_long_block_without_certain_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every sentence ends in a number, so no cut is certain: the text goes to pysbd in
+    # Every sentence ends in a decimal, so no cut is certain: the text goes to pysbd in
     # pieces of at most MAX_PIECE characters, cut at possible boundaries.
-    expected = [f"The trial enrolled {i} people in {2000 + i % 20}." for i in range(400)]
+    expected = [f"The trial enrolled {i} people, and HbA1c fell by {i % 9}.5." for i in range(400)]
     seen: list[int] = []
     original = sentences_module._pysbd_spans
 
@@ -168,6 +168,68 @@ def test_long_block_without_certain_boundaries(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(sentences_module, "_pysbd_spans", spy)
     assert split(" ".join(expected)) == expected
     assert len(seen) > 5 and max(seen) <= MAX_PIECE
+
+
+def test_years_end_sentences_without_pysbd(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A number of three digits or more before a full stop is a certain boundary too.
+    import pysbd
+
+    expected = [f"The trial enrolled {i} people in {2000 + i % 20}." for i in range(400)]
+    monkeypatch.setattr(sentences_module, "_segment", None)  # any call would fail
+    assert split(" ".join(expected)) == expected
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    sample = " ".join(expected[:12])
+    assert split(sample) == [s.sent.strip() for s in segmenter.segment(sample)]
+
+
+@pytest.mark.parametrize(
+    "text,cut",
+    [
+        ("It was approved in 2023. The price rose.", True),
+        ("It was approved in 2023. The price rose 2.5 times.", True),  # decimals are fine
+        ("It cost 1,500. The price rose.", False),  # not after a space
+        ("It was 12. The price rose.", False),  # a list number for pysbd
+        ("It was 2023.) The price rose.", False),  # pysbd keeps a full stop before ")"
+        ("It was 2023... The price rose.", False),
+        ("Step 1. Start in 2023. The price rose. Step 2. Stop.", False),  # a numbered list
+        ("Choose (a) now or 2023. The price rose (b) later.", False),  # a lettered list
+        ('He said "soon" in 2023. The price rose.', False),  # quotation marks
+        ("It is (see above) 2023. The price rose.", False),  # a closing bracket
+        ("Load the .env file in 2023. The price rose.", False),  # a full stop in a word
+        ("Line one in 2023.\nThe price rose.", False),  # a line break
+    ],
+)
+def test_number_cuts_only_where_pysbd_reads_locally(text: str, cut: bool) -> None:
+    import re
+
+    found = re.search(r"\s+The price", text)
+    assert found is not None
+    cuts = sentences_module._certain_cuts(text, 0, len(text))
+    assert (found.start(), found.start() + len(found.group()) - 9) in cuts or not cut
+    assert any(stop == found.start() for stop, _ in cuts) == cut
+
+
+def _without_number_cuts(text: str) -> list[tuple[int, int]]:
+    import re
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sentences_module, "_NUMBER", re.compile(r"(?!)"))
+        return sentence_spans(text)
+
+
+_NUMBER_WORDS = ["in", "2025.", "120.", "1999.", "4567.", "2024!", "2020", "12.", "3."]
+_NUMBER_WORDS += ["1,500.", "2.5.", "300.)", "The", "It", "Then", "A.", "Dr.", "No.", "Fig."]
+_NUMBER_WORDS += ["e.g.", "U.S.", "works.", "cells.", "Why?", "no!", "(a)", "b.", "ii)", "(see"]
+_NUMBER_WORDS += ["above).", '"Quote.', 'end."', "'2019.", "don't", ".env", "effects.8", "?M"]
+_NUMBER_WORDS += ["...", "-", "x", "study", "\u201cYes.\u201d", "it\u2019s", "\u2026", "2021.\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBER_WORDS), min_size=1, max_size=40))
+def test_number_cuts_change_nothing_pysbd_would_say(words: list[str]) -> None:
+    """Cutting at numbers only spares pysbd work: the sentences are the ones it gives."""
+    text = " ".join(words)
+    assert sentence_spans(text) == _without_number_cuts(text)
 
 
 def test_long_block_with_no_spaces_is_one_sentence() -> None:
@@ -280,10 +342,11 @@ def test_quoted_short_cut_matches_every_pattern(text: str) -> None:
 # The certain-boundary test written the plain way (anchored on the word, 5x slower): the
 # punctuation-anchored search in _certain_cuts must find exactly the same boundaries.
 _WORD_ANCHORED = (
-    r"(?<![.\w])([a-z]{2,}|\w+(?=[!?]))([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)"
+    r"(?<![.\w])([a-z]{2,}|\w+(?=[!?])|(?<=\s)[0-9]{3,}(?=\.))([.!?]+)([\"'\u201d\u2019)\]]*)(\s+)"
     r"(?=[\"'\u201c\u2018(\[]?[A-Z])"
 )
 _CUT_WORDS = ["ab", "word", "x.word", "Dr", "e.g", "vs", "no", "x", "É", "é7", "_x", "The", "(Q"]
+_CUT_WORDS += ["2024", "12", " 365", "x2024"]  # numbers
 _CUT_ENDS = ["", ".", "!", "?", "..", ".!", ".\u201d", "?)", "\"", "'", "]"]
 _CUT_SPACES = ["", " ", "  ", "\n", " \u201c", " ("]
 
@@ -333,6 +396,10 @@ def _check_cuts(text: str, start: int, end: int) -> None:
             continue
         if match.group(2) == "." and match.group(1).lower() in abbreviations:
             continue
+        if match.group(1).isdigit() and match.group(2)[0] == ".":  # a number: see the blockers
+            blocked = sentences_module._NUMBER_CUT_BLOCKERS.search(text, start, end)
+            if match.group(2) != "." or match.group(3) or blocked:
+                continue
         if any(a <= at - start < b for a, b in quoted):
             continue
         expected.append((match.start(4), match.end()))

@@ -42,21 +42,95 @@ REFERENCE_DEF = re.compile(r"^[ \t]{0,3}\[((?:[^\\\[\]\n]|\\.){1,999})\]:", re.M
 
 
 @lru_cache(maxsize=2)
-def _parser(front_matter: bool) -> MarkdownIt:
+def _base_parser(front_matter: bool) -> MarkdownIt:
     from writer.document.library_regexes import library_regexes
 
     # Importing markdown-it compiles ~70 regexes: from the regex cache when it can.
     with library_regexes("markdown-it", _markdown_it_version):
-        from markdown_it import MarkdownIt
+        return _make_parser(front_matter, frozenset())
 
-        md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-        # Keep escapes and entities as separate tokens: their source form is then known.
-        md.disable("text_join")
-        if front_matter:
-            from mdit_py_plugins.front_matter import front_matter_plugin
 
-            md.use(front_matter_plugin)
+def _make_parser(front_matter: bool, dropped: frozenset[str]) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # Keep escapes and entities as separate tokens: their source form is then known.
+    # Inline content is parsed by the reader, and only where it holds markup (see
+    # _Reader.fill), not by the core "inline" rule for every block.
+    md.disable(["text_join", "inline"])
+    if dropped:
+        md.block.ruler.disable(sorted(dropped))
+    if front_matter:
+        from mdit_py_plugins.front_matter import front_matter_plugin
+
+        md.use(front_matter_plugin)
     return md
+
+
+@lru_cache(maxsize=1024)  # all subsets of the 9 rules that may be dropped: 2 x 2**9 (7 kB)
+def _parser(front_matter: bool, dropped: frozenset[str] = frozenset()) -> MarkdownIt:
+    """The parser, without the block rules in ``dropped`` (see :func:`_impossible_rules`)."""
+    base = _base_parser(front_matter)
+    return base if not dropped else _make_parser(front_matter, dropped)
+
+
+# Block rules that cannot match in a text without these strings: each rule returns at once,
+# untouched, unless its line starts with one of them. A draft without them is parsed
+# without the rule, which markdown-it otherwise tries at the start of every block and, as
+# a possible end of a paragraph, at every line of one (~15% of the block parser's time).
+_RULE_NEEDS = {
+    "table": ("|",),  # the header row holds a "|"
+    "fence": ("```", "~~~"),
+    "blockquote": (">",),
+    "reference": ("[",),
+    "html_block": ("<",),
+    "heading": ("#",),
+}
+# A thematic break: three of the same marker with nothing but blanks between.
+_HR_MARKERS = re.compile(r"([*_-])(?:[ \t]*\1){2}")
+# A setext heading's underline: a line that ends with "=" or "-" and blanks. (When the
+# rule finds none it leaves ``parentType`` set, but every rule that reads that sets it.)
+_SETEXT_UNDERLINE = re.compile(r"[=-][ \t]*(?:[\r\n]|\Z)")
+
+
+def _impossible_rules(text: str) -> frozenset[str]:
+    """The block rules that cannot match anywhere in ``text``."""
+    dropped = [rule for rule, needs in _RULE_NEEDS.items() if not any(n in text for n in needs)]
+    if _HR_MARKERS.search(text) is None:
+        dropped.append("hr")
+    if _SETEXT_UNDERLINE.search(text) is None:
+        dropped.append("lheading")
+    if "\t" not in text and "    " not in text:
+        # No line is indented four columns past its container (a list item's content, a
+        # quotation's): never indented code. Without the rule, markdown-it's other rules
+        # also take no line for code, as they never would here.
+        dropped.append("code")
+    return frozenset(dropped)
+
+
+# What each active inline rule starts at (markdown-it 3-4): a line break (newline), ``\\``
+# (escape), a backtick (code), ``~`` (strikethrough), ``*`` and ``_`` (emphasis), ``[``
+# (link; an image is ``![``), ``<`` (autolink, raw HTML) and ``&`` (entity). Content without
+# any of them is one text token whatever markdown-it does, so it need not be parsed.
+INLINE_MARKUP = re.compile(r"[\n\\`~*_\[<&]")
+_PLAIN_SAFE_RULES = (
+    {"text", "newline", "escape", "backticks", "strikethrough", "emphasis", "link"}
+    | {"image", "autolink", "html_inline", "entity"},
+    {"balance_pairs", "strikethrough", "emphasis", "fragments_join"},
+)
+
+
+@lru_cache(maxsize=1)
+def _plain_shortcut() -> bool:
+    """Whether markup-free content may skip the inline parser: only with the rules (and no
+    linkify) whose start characters INLINE_MARKUP lists; another version's extra rule turns
+    the shortcut off rather than risk a different reading."""
+    md = _parser(False)
+    return (
+        not md.options["linkify"]
+        and set(md.inline.ruler.get_active_rules()) <= _PLAIN_SAFE_RULES[0]
+        and set(md.inline.ruler2.get_active_rules()) <= _PLAIN_SAFE_RULES[1]
+    )
 
 
 def _markdown_it_version() -> str:
@@ -96,6 +170,21 @@ class _Lines:
         return len(self.starts)
 
 
+def _column(text: str, wanted: str, atx: bool) -> int:
+    """Where a content line's text (``wanted``, without its blanks) is in its source line."""
+    column = -1
+    if atx:
+        opening = ATX_OPEN.search(text)
+        column = text.find(wanted, opening.end() if opening else 0)
+    else:
+        line_r = text.rstrip(" \t")
+        if line_r.endswith(wanted):
+            column = len(line_r) - len(wanted)
+    if column < 0:
+        column = max(text.rfind(wanted), 0)
+    return column
+
+
 class _ContentMap:
     """Maps offsets in an inline token's content to offsets in the source."""
 
@@ -117,19 +206,8 @@ class _ContentMap:
         for j, part in enumerate(content.split("\n") if "\n" in content else (content,)):
             number = min(first_line + j, last)
             line_start = starts[number]
-            text = lines.text(number)
             body = part.lstrip(" \t")
-            wanted = body.rstrip(" \t")
-            column = -1
-            if atx:
-                opening = ATX_OPEN.search(text)
-                column = text.find(wanted, opening.end() if opening else 0)
-            else:
-                line_r = text.rstrip(" \t")
-                if line_r.endswith(wanted):
-                    column = len(line_r) - len(wanted)
-            if column < 0:
-                column = max(text.rfind(wanted), 0)
+            column = _column(lines.text(number), body.rstrip(" \t"), atx)
             line_c.append(c)
             body_c.append(c + len(part) - len(body))
             body_s.append(line_start + column)
@@ -197,7 +275,10 @@ class _Reader:
                     last += 1
                 final = last >= total
                 text = source[start:] if final else source[start : lines.starts[last]]
-                tokens = _parser(first == 0).parse(text, self.env)
+                # Front matter starts the draft with "---": the plugin's rule, tried at every
+                # block, is left out of drafts that cannot have it.
+                parser = _parser(first == 0 and text[:1] == "-", _impossible_rules(text))
+                tokens = parser.parse(text, self.env)
                 if final:
                     yield first, tokens
                     return
@@ -272,11 +353,27 @@ class _Reader:
     def read_inline(
         self, token: Token, first: int, kind: str, level: int = 0, atx: bool = False
     ) -> None:
-        if not token.content or token.map is None:
+        content = token.content
+        if not content or token.map is None:
             return
-        cmap = _ContentMap.for_lines(token.content, first + token.map[0], self.lines, atx)
+        line = first + token.map[0]
+        if (
+            "\n" not in content
+            and content[0] not in " \t"
+            and content[-1] not in " \t"
+            and INLINE_MARKUP.search(content) is None
+            and _plain_shortcut()
+        ):
+            # One line of plain text, the commonest block: it is in the source verbatim,
+            # where _ContentMap would put it, so no map or walk is needed.
+            lines = self.lines
+            number = min(line, len(lines) - 1)
+            start = lines.starts[number] + _column(lines.text(number), content, atx)
+            self.add_block(BlockBuilder.verbatim(content, start, kind, level))
+            return
+        cmap = _ContentMap.for_lines(content, line, self.lines, atx)
         out = BlockBuilder()
-        self.walk(token, cmap, out)
+        self.fill(content, cmap, out)
         self.add_block(out.build(kind, level))
 
     def read_row(self, first: int, cells: list[Token]) -> None:
@@ -298,7 +395,7 @@ class _Reader:
             if offsets is None or not cell.content:
                 continue
             out = BlockBuilder()
-            self.walk(cell, _ContentMap.for_cell(offsets), out)
+            self.fill(cell.content, _ContentMap.for_cell(offsets), out)
             self.add_block(out.build("table_cell"))
 
     def read_html_block(self, token: Token, first: int) -> None:
@@ -321,9 +418,24 @@ class _Reader:
 
     # -- inline ----------------------------------------------------------------------
 
-    def walk(self, token: Token, cmap: _ContentMap, out: BlockBuilder) -> None:
-        """Walk the inline children with a cursor in ``token.content``."""
-        content = token.content
+    def fill(self, content: str, cmap: _ContentMap, out: BlockBuilder) -> None:
+        """Add the prose of an inline token's content to ``out``.
+
+        Most content holds no markup at all (9 blocks in 10 of a typical draft); it is
+        then one text token, added as it is, without running markdown-it's inline parser.
+        """
+        if INLINE_MARKUP.search(content) is None and _plain_shortcut():
+            cmap.add(out, 0, content)  # what walk() does with that single text token
+            return
+        md = _parser(False)
+        children: list[Token] = []
+        md.inline.parse(content, md, self.env, children)
+        self.walk(content, children, cmap, out)
+
+    def walk(
+        self, content: str, children: list[Token], cmap: _ContentMap, out: BlockBuilder
+    ) -> None:
+        """Walk the inline tokens (``children``) with a cursor in ``content``."""
         state: StateInline | None = None
         pos = 0
         link_ends: list[int] = []
@@ -339,7 +451,7 @@ class _Reader:
             state.posMax = len(content)
             return state.pos if rule(state, True) else at
 
-        for child in token.children or ():
+        for child in children:
             kind = child.type
             if hidden and kind != "link_close":
                 continue

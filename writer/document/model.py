@@ -405,6 +405,19 @@ class BlockBuilder:
         """Something that is not prose was left out here."""
         self._gaps.append(self._n)
 
+    @staticmethod
+    def verbatim(text: str, start: int, kind: str, level: int = 0) -> Block | None:
+        """The block of ``text`` found verbatim at ``start`` in the source: what :meth:`add`
+        then :meth:`build` make, without collecting it piece by piece when there is
+        nothing to cut or trim (a line of plain prose, most blocks of a draft)."""
+        if text and not text[0].isspace() and not text[-1].isspace() and not url_spans(text):
+            end = start + len(text)
+            offsets = OffsetMap((0,), (start,), (end,), len(text), end)
+            return Block(kind=kind, text=text, offsets=offsets, level=level)
+        out = BlockBuilder()
+        out.add(text, start)
+        return out.build(kind, level)
+
     def build(self, kind: str, level: int = 0) -> Block | None:
         """The finished block, or None when it holds no prose."""
         text = "".join(self._parts)

@@ -4,9 +4,9 @@ pysbd (a port of the Golden Rules sentence segmenter) handles the hard cases: ab
 (Dr., e.g., U.S., vs.), decimals (2.5 mg, 3.4%), initials, quotes and brackets. It is slow,
 and its time grows faster than the length of what it is given, so it only sees what needs
 it: a block is first cut where a boundary is certain (a lowercase word that is not an
-abbreviation, then ``.``, ``!`` or ``?``, a space and a capital letter), and only the pieces
-that still hold a possible boundary go to pysbd, in pieces of at most ``MAX_PIECE``
-characters. Reading a draft therefore takes time in proportion to its length.
+abbreviation, or a number like a year, then ``.``, ``!`` or ``?``, a space and a capital
+letter), and only the pieces that still hold a possible boundary go to pysbd, in pieces of
+at most ``MAX_PIECE`` characters. Reading a draft therefore takes time in proportion to its length.
 
 pysbd's character spans are checked against the text; when one does not match (pysbd
 sometimes rewrites or drops text) the sentence is found again by searching forward, and any
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from writer.document.model import Block, Sentence
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 MAX_PIECE = 2000  # longest text given to pysbd at once (its cost grows faster than linearly)
 # Anything that might end a sentence inside a text: terminal punctuation, optional closing
@@ -33,9 +33,34 @@ CANDIDATE = re.compile(r"[.!?\u2026\u203d]+[\"'\u201d\u2019)\]]*\s")
 # brackets, spaces and a capital letter; the word before it is checked in _certain_cuts
 # (letters only and lower-case before a full stop, and not an abbreviation). Anchored on the
 # punctuation rather than the word, re skips straight to it (5x faster than matching words).
+# (The definition: what runs is ENDS, below.)
 CERTAIN_END = re.compile(r"([.!?]+)[\"'\u201d\u2019)\]]*(\s+)(?=[\"'\u201c\u2018(\[]?[A-Z])")
+# Both at once, in one pass over a block: every CANDIDATE (same start), with group 1 set
+# when its punctuation is only ".", "!" and "?" (group 1 is then that punctuation but its
+# first character), its spaces as group 2, and group 3 (empty) set when what follows
+# starts like a sentence. Groups 1 and 3 set: where CERTAIN_END matches. (Starting with
+# one character class lets re skip straight to the punctuation: 3x faster than an
+# alternation, and faster than CANDIDATE itself.)
+ENDS = re.compile(
+    r"[.!?\u2026\u203d](?:(?<=[.!?])([.!?]*)|[.!?\u2026\u203d]*)[\"'\u201d\u2019)\]]*(\s+)"
+    r"(?:(?=[\"'\u201c\u2018(\[]?[A-Z])())?"
+)
 _WORD = re.compile(r"\w*")
 _LOWER_WORD = re.compile(r"[a-z]{2,}")
+_NUMBER = re.compile(r"[0-9]{3,}")
+# Where a text is not cut at a number (see _certain_cuts). pysbd reads some things across
+# the whole text it is given, so cutting a text that has them could change what it makes
+# of the rest: numbered and lettered lists ("1. ... 2.", "(a) ... (b)", "ii) ... iii)"),
+# which it recognises only as a run of consecutive markers; quotations and brackets, which
+# it pairs up; line breaks; and full stops, question or exclamation marks not followed by
+# a space (".env", "effects.8 The", "0.26 ?M"), where it may cut although nothing here
+# would send that piece to it. Decimal points ("2.5") are harmless. Deliberately much
+# broader than pysbd's own patterns: what it matches is merely left to pysbd, as before.
+_NUMBER_CUT_BLOCKERS = re.compile(
+    r"(?<![0-9])[0-9]{1,2}\.[\s)]|[0-9]\)|(?<!\S)[a-z]\.|(?<![^\s(])(?:[a-z]|[ivx]{2,5})\)"
+    r"|[\"\u201c\u201d\u00ab\u00bb\uff09\u300d]|(?<!\w)['\u2018\u2019]|['\u2018\u2019](?!\w)"
+    r"|\)\s|[\r\n]|(?<![0-9])\.(?!\s|$)|\.(?![0-9\s]|$)|[!?](?!\s|$)"
+)
 FINAL = ".!?\u2026\u203d:;"
 CLOSING = "\"'\u201d\u2019)]}\u00bb*_"
 ONE_SENTENCE_KINDS = {"heading", "list_item", "table_cell"}
@@ -181,43 +206,68 @@ def _quoted(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _certain_cuts(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def _certain_cuts(
+    text: str, start: int, end: int, ends: Iterable[re.Match[str]] | None = None
+) -> list[tuple[int, int]]:
     """Where a sentence certainly ends in text[start:end], and where the next one starts
     (the spaces between them are neither's).
 
     The word before the punctuation is the whole run of word characters that ends there;
     it must start inside text[start:end], not right after a full stop ("e.g."), and be
     lower-case letters (two or more) unless the punctuation starts with ``!`` or ``?``.
+    A number of three digits or more after a space, then a single full stop and a space,
+    ends a sentence too ("approved in 2023. The"): pysbd's number rules only keep the
+    full stop of one- or two-digit list numbers ("1. ", "12. "), of decimals and of
+    numbers glued to the next word, so the segmenter is not needed there, unless the text
+    has something pysbd reads across the whole text (_NUMBER_CUT_BLOCKERS).
+
+    ``ends``: the ENDS matches of text[start:end], when the caller has them already.
     """
+    cuts: list[tuple[int, int]] = []
     abbreviations = _abbreviations()
     quoted: list[tuple[int, int]] | None = None
+    blocked: bool | None = None  # whether text[start:end] is never cut at a number
     index = 0
     reach = 0  # furthest end of the quoted spans that start before the current cut
-    backwards: str | None = None  # the text reversed, to find a word's start with one match
+    backwards = text[::-1]  # to find where the word before a cut starts, with one match
     size = len(text)
-    for match in CERTAIN_END.finditer(text, start, end):
+    word_run = _WORD.match
+    lower_word = _LOWER_WORD.fullmatch
+    for match in ENDS.finditer(text, start, end) if ends is None else ends:
+        more, _, capital = match.groups()
+        if more is None or capital is None:
+            continue  # not what CERTAIN_END matches
         stop = match.start()
-        if backwards is None:
-            backwards = text[::-1]
         # The word ends at text[stop - 1], which is backwards[size - stop].
-        word_run = _WORD.match(backwards, size - stop)  # \w* always matches
-        begin = stop - len(word_run.group()) if word_run else stop
+        begin = size - word_run(backwards, size - stop).end()  # type: ignore[union-attr]
         if begin == stop or begin < start or (begin and text[begin - 1] == "."):
             continue
-        mark = match.group(1)
-        if mark[0] == ".":
-            word = text[begin:stop]
-            if _LOWER_WORD.fullmatch(word) is None or (mark == "." and word in abbreviations):
+        if text[stop] == ".":
+            single = not more  # the mark is one full stop
+            if lower_word(text, begin, stop) is None:
+                if not single or match.end(1) != match.start(2):
+                    continue  # "2023.)": pysbd keeps a full stop between a digit and non-space
+                if not begin or not text[begin - 1].isspace():
+                    continue
+                if _NUMBER.fullmatch(text, begin, stop) is None:
+                    continue
+                if blocked is None:
+                    blocked = _NUMBER_CUT_BLOCKERS.search(text, start, end) is not None
+                if blocked:
+                    continue
+            elif single and text[begin:stop] in abbreviations:
                 continue
         if quoted is None:
             quoted = _quoted(text[start:end])
-        at = stop - start
-        while index < len(quoted) and quoted[index][0] <= at:
-            reach = max(reach, quoted[index][1])
-            index += 1
-        if at < reach:
-            continue
-        yield match.span(2)
+        if quoted:
+            at = stop - start
+            while index < len(quoted) and quoted[index][0] <= at:
+                reach = max(reach, quoted[index][1])
+                index += 1
+            if at < reach:
+                continue
+        cuts.append(match.span(2))
+    return cuts
 
 
 def _pysbd_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -274,13 +324,24 @@ def sentence_spans(text: str, kind: str = "paragraph") -> list[tuple[int, int]]:
         kind in ONE_SENTENCE_KINDS and text[start:end].rstrip(CLOSING)[-1:] not in FINAL
     ):
         return [(start, end)]
-    if not CANDIDATE.search(text, start, end):
+    ends = list(ENDS.finditer(text, start, end))  # one per CANDIDATE
+    if not ends:
         return [(start, end)]
-    spans: list[tuple[int, int]] = []
+    cuts = _certain_cuts(text, start, end, ends)
+    cuts.append((end, end))
     # Pieces between certain cuts need no trimming: a cut ends at a sentence's last
     # non-space character and resumes at the next non-space one.
+    if len(cuts) - 1 == len(ends):
+        # Every candidate is a certain cut, so no piece holds another candidate. Every
+        # piece after a cut starts with a capital letter (perhaps after a quote or bracket):
+        # only the first one could lack a letter or digit, and need _merge_fragments.
+        spans = [(a, b) for (_, a), (b, _) in zip([(start, start), *cuts], cuts, strict=False)]
+        if _ALNUM.search(text, start, spans[0][1]) is None:
+            return _merge_fragments(text, spans)
+        return spans
+    spans = []
     piece_start = start
-    for stop, resume in [*_certain_cuts(text, start, end), (end, end)]:
+    for stop, resume in cuts:
         if not CANDIDATE.search(text, piece_start, stop):
             spans.append((piece_start, stop))
         else:
