@@ -23,7 +23,16 @@ from writer.rules.kinds.phrase import (
     Place,
     guarded,
 )
-from writer.rules.kinds.phrase_index import SMALL, DocIndex, doc_index, members, to_mask
+from writer.rules.kinds.phrase_index import (
+    SMALL,
+    TOKEN_RE,
+    DocIndex,
+    Planner,
+    doc_index,
+    members,
+    to_mask,
+    words_of,
+)
 from writer.rules.model import Finding, LintContext, Rule
 from writer.rules.packs import load_rules
 
@@ -752,3 +761,74 @@ def test_conditions_gated_by_the_words_around_a_match_answer_as_ungated_ones() -
                     Place(doc, doc.sentences, index, 0, 0, sentence.text, "", None)
                 )
     assert asked > 100 and differ > 0  # the span really changes some answers
+
+
+# --- round 3: ASCII word cutting, plans gathered by first word ----------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40) | st.text(max_size=40))
+def test_words_of_cuts_text_as_the_token_regex_does(text: str) -> None:
+    """ASCII text is cut by a byte translation, other text by the regex: same words."""
+    assert words_of(text) == TOKEN_RE.findall(text.lower())
+
+
+def test_words_of_on_every_pair_of_ascii_characters() -> None:
+    for a in range(128):
+        for b in range(128):
+            text = f"Ab{chr(a)}Cd{chr(b)}9_z"
+            assert words_of(text) == TOKEN_RE.findall(text.lower()), repr(text)
+
+
+class _Set:
+    """A trigger set for the planner tests."""
+
+    def __init__(self, words: str = "", prefixes: str = "", number: bool = False) -> None:
+        self.words = frozenset(words.split())
+        self.prefixes = tuple(prefixes.split())
+        self.number = number
+
+
+def _plan_by_hand(parts: list[Any], index: DocIndex) -> dict[int, list[int]]:
+    """What Planner.plan must give: each sentence, each part one of whose alternatives has
+    every piece present there."""
+    result: dict[int, list[int]] = {}
+    for sentence in range(index.count):
+        found = [
+            number
+            for number, conjunctions in enumerate(parts)
+            if conjunctions is None
+            or any(all(index.present(t, sentence) for t in conj) for conj in conjunctions)
+        ]
+        if found:
+            result[sentence] = found
+    return result
+
+
+@pytest.mark.parametrize("count", [9, SMALL + 40])
+def test_planner_plan_agrees_with_asking_each_sentence(count: int) -> None:
+    """Plans are gathered from the document's words, alternative by alternative; they must
+    be exactly the parts whose pieces a sentence holds, in part order, for small and large
+    documents, with prefixes, numbers, several alternatives and parts run everywhere."""
+    words = ["cure", "cured", "stem", "cells", "no", "risk", "2024", "insulin", "pill", "the"]
+    texts = [
+        " ".join(words[(n * k + k) % len(words)] for k in range(1, 2 + n % 5)) + "."
+        for n in range(count)
+    ]
+    index = DocIndex(texts)
+    parts: list[Any] = [
+        [(_Set("stem"), _Set("cells"), _Set(prefixes="cur"))],
+        [(_Set("risk"), _Set("no")), (_Set(number=True),)],
+        [(_Set(prefixes="insul pil"),)],
+        None,
+        [(_Set("absent"), _Set("the"))],
+        [(_Set("the"), _Set("cure cells"), _Set("no"))],
+    ]
+    expected = _plan_by_hand(parts, index)
+    assert Planner(parts).plan(index) == expected
+    assert Planner(parts[:3] + parts[4:]).plan(index) == {
+        s: [n if n < 3 else n - 1 for n in found if n != 3]
+        for s, found in expected.items()
+        if found != [3]
+    }
+

@@ -71,6 +71,7 @@ from writer.rules.kinds.phrase_index import (
     DocIndex,
     Planner,
     doc_index,
+    words_of,
 )
 from writer.rules.model import Finding, LintContext, Rule
 
@@ -778,16 +779,24 @@ class Place:
         elif scope in regions:
             return regions[scope]
         text = self.text
-        lower = text.lower()
         found: frozenset[str] | None = None
-        if len(lower) == len(text):
-            findall = TOKEN_RE.findall
-            words = findall(lower, 0, self.start) if scope != "after" else []
+        if text.isascii():  # the common case; words_of() cuts ASCII text fastest
+            words = words_of(text[: self.start]) if scope != "after" else []
             if scope != "before":
-                words += findall(lower, self.end)
+                words += words_of(text[self.end :])
             if self.inner:
-                words += findall(self.inner.lower())
+                words += words_of(self.inner)
             found = frozenset(words)
+        else:
+            lower = text.lower()
+            if len(lower) == len(text):
+                findall = TOKEN_RE.findall
+                words = findall(lower, 0, self.start) if scope != "after" else []
+                if scope != "before":
+                    words += findall(lower, self.end)
+                if self.inner:
+                    words += findall(self.inner.lower())
+                found = frozenset(words)
         regions[scope] = found
         return found
 
@@ -972,7 +981,7 @@ class Condition:
 
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(TOKEN_RE.findall(text.lower()))
+    return frozenset(words_of(text))
 
 
 def _may_match(regex: LazyRegex, place: Place, scope: str, text: str) -> bool:

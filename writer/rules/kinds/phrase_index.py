@@ -24,10 +24,18 @@ from typing import Any, Protocol
 
 TOKEN_RE = re.compile(r"[^\W_]+")  # how sentences are cut into words for the prefilter
 DIGIT_RE = re.compile(r"\d")
+ASCII_DIGIT_RE = re.compile(r"[0-9]")  # DIGIT_RE for ASCII text
 QUESTION_RE = re.compile(r"\?[\s\"'\u201d\u2019)\]*_]*$")  # a sentence that asks
+# For ASCII text: letters lower-cased, digits kept, every other byte a space. The words of
+# such text are then ``split()`` of its translation (one pass in C, several times faster
+# than the regex, which looks up the Unicode category of every character).
+_ASCII_WORDS = bytes(
+    ord(char.lower()) if char.isascii() and char.isalnum() else 32
+    for char in map(chr, range(256))
+)
 _ATTR = "_phrase_doc_index"
 SMALL = 512  # sentences: below this, building and reading masks bit by bit is cheapest
-FEW = 4  # sentences: up to this many are asked one by one, not the whole document
+FEW = 2  # sentences: up to this many are asked one by one, not the whole document
 
 
 class TriggerSet(Protocol):
@@ -44,6 +52,13 @@ class TriggerSet(Protocol):
 
 # For each alternative of a pattern, the trigger sets all of which must be present.
 Conjunctions = Sequence[Sequence[TriggerSet]]
+
+
+def words_of(text: str) -> list[str]:
+    """``TOKEN_RE.findall(text.lower())``: the words of some text, lower-cased."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split()
+    return TOKEN_RE.findall(text.lower())
 
 
 def to_mask(numbers: Iterable[int], count: int) -> int:
@@ -114,14 +129,21 @@ class DocIndex:
         sentences: list[frozenset[str]] = []
         findall = TOKEN_RE.findall
         digit = DIGIT_RE.search
+        ascii_digit = ASCII_DIGIT_RE.search
+        table = _ASCII_WORDS
         small = count <= SMALL
         get = masks.get
         # Large drafts: one string object per distinct word, not per occurrence (a 10 MB
         # draft held ~20 MB of repeated words here).
         shared: dict[str, str] | None = None if small else {}
         for number, text in enumerate(texts):
-            lower = text.lower()
-            tokens = findall(lower)
+            if text.isascii():  # words_of(), inline
+                tokens = text.encode("ascii").translate(table).decode("ascii").split()
+                has_digit = ascii_digit(text) is not None
+            else:
+                lower = text.lower()
+                tokens = findall(lower)
+                has_digit = digit(lower) is not None
             words = frozenset(tokens if shared is None else map(shared.setdefault, tokens, tokens))
             sentences.append(words)
             if small:
@@ -135,7 +157,7 @@ class DocIndex:
                         lists[word] = [number]
                     else:
                         found.append(number)
-            if digit(lower) is not None:
+            if has_digit:
                 numbers.append(number)
         self.sentences = sentences
         self.vocab: Mapping[str, object] = masks if small else lists  # its keys: every word
@@ -206,23 +228,27 @@ class DocIndex:
             found = self.prefixed[prefix] = hits
         return found
 
-    def matching(self, conjunctions: Conjunctions) -> int:
-        """Sentences where every trigger set of at least one alternative is present."""
-        result = 0
-        having = self.having
-        for conj in conjunctions:
-            hits = having(conj[0])
-            for triggers in conj[1:]:
-                if not hits:
-                    break
-                if hits.bit_count() > FEW:
-                    hits &= having(triggers)
-                else:  # a few sentences: ask them, rather than the whole document
-                    for sentence in members(hits):
-                        if not self.present(triggers, sentence):
-                            hits ^= 1 << sentence
-            result |= hits
-        return result
+    def narrowed(self, hits: int, pieces: Iterable[TriggerSet]) -> int:
+        """The sentences of ``hits`` that also have every one of the trigger sets."""
+        known = self._found
+        for triggers in pieces:
+            if not hits:
+                break
+            if hits.bit_count() > FEW:
+                # having(), with its per-document cache read here: most calls end in a lookup.
+                found = known.get(id(triggers))
+                if found is not None and found[0] is triggers:
+                    hits &= found[1]
+                else:
+                    hits &= self.having(triggers)
+            else:  # a few sentences: ask them, rather than the whole document
+                left = hits
+                while left:
+                    low = left & -left
+                    left ^= low
+                    if not self.present(triggers, low.bit_length() - 1):
+                        hits ^= low
+        return hits
 
     def present(self, triggers: TriggerSet, sentence: int) -> bool:
         """Whether one sentence has one of the words, prefixes or (``number``) a digit:
@@ -235,12 +261,23 @@ class DocIndex:
         if not triggers.prefixes:
             return False
         known = self._with_prefix.get(id(triggers))
-        if known is None or known[0] is not triggers:  # holding it keeps its id unique
-            hits = 0
-            for prefix in triggers.prefixes:
-                hits |= self.starting(prefix)
-            known = self._with_prefix[id(triggers)] = (triggers, hits)
-        return bool(known[1] >> sentence & 1)
+        if known is not None and known[0] is triggers:
+            return bool(known[1] >> sentence & 1)
+        return bool(self.with_prefix(triggers) >> sentence & 1)
+
+    def with_prefix(self, triggers: TriggerSet) -> int:
+        """Sentences with a word that starts with one of the prefixes, worked out once per
+        document and trigger set."""
+        known = self._with_prefix.get(id(triggers))
+        if known is not None and known[0] is triggers:  # holding it keeps its id unique
+            return known[1]
+        hits = 0
+        prefixed = self.prefixed
+        for prefix in triggers.prefixes:
+            found = prefixed.get(prefix)
+            hits |= self.starting(prefix) if found is None else found
+        self._with_prefix[id(triggers)] = (triggers, hits)
+        return hits
 
     def planned(self, planner: Planner, sentence: int) -> list[int]:
         """``planner.plan_sentence`` for one sentence of this document, worked out once
@@ -300,6 +337,7 @@ class Planner:
         self.prefixes = tuple(self.by_prefix)
         # Every part needs one of these (None: some part needs nothing in particular).
         self.first: AnyOf | None = None if self.always else AnyOf(firsts)
+        self._by_alternative: _Alternatives | None = None  # for plan(), on first use
 
     def plan_sentence(self, index: DocIndex, sentence: int) -> list[int]:
         """Numbers of the parts whose most selective word one sentence has: for conditions,
@@ -343,30 +381,82 @@ class Planner:
         return sorted(candidates)
 
     def plan(self, index: DocIndex) -> dict[int, list[int]]:
-        """Sentence number -> numbers of the parts that may match there, in part order."""
-        candidates = set(self.always)
-        by_word = self.by_word
+        """Sentence number -> numbers of the parts that may match there, in part order.
+
+        The sentences holding each alternative's first piece are gathered from the
+        document's words that are first words here (``vocab & by_word``, in C), rather
+        than by looking every word of every first piece up in the document: most of them
+        are not there."""
+        by_alternative = self._by_alternative
+        if by_alternative is None:
+            by_alternative = self._by_alternative = _Alternatives(self.parts)
+        # Alternative number -> sentences with its first piece.
+        firsts: dict[int, int] = {}
+        get = firsts.get
+        masks = index._masks
+        by_word = by_alternative.by_word
         for word in index.vocab.keys() & by_word.keys():  # in C, over the smaller
-            candidates.update(by_word[word])
-        for prefix in self.prefixes:
-            if index.starting(prefix):
-                candidates.update(self.by_prefix[prefix])
-        if self.by_number and index.numbers:
-            candidates.update(self.by_number)
-        result: dict[int, list[int]] = {}
+            found = masks.get(word)
+            mask = index.mask(word) if found is None else found
+            for number in by_word[word]:
+                firsts[number] = get(number, 0) | mask
+        prefixed = index.prefixed
+        for prefix, numbers in by_alternative.by_prefix.items():
+            found = prefixed.get(prefix)
+            mask = index.starting(prefix) if found is None else found
+            if mask:
+                for number in numbers:
+                    firsts[number] = get(number, 0) | mask
+        if by_alternative.by_number and index.numbers:
+            for number in by_alternative.by_number:
+                firsts[number] = get(number, 0) | index.numbers
+        # Part number -> sentences where one of its alternatives may match.
+        hits_by_part: dict[int, int] = {}
         everywhere = (1 << index.count) - 1
-        for number in sorted(candidates):
-            conjunctions = self.parts[number]
-            hits = everywhere if conjunctions is None else index.matching(conjunctions)
-            if not hits:
-                continue
-            for sentence in members(hits):
-                found = result.get(sentence)
-                if found is None:
-                    result[sentence] = [number]
+        for number in self.always:
+            hits_by_part[number] = everywhere
+        narrowed = index.narrowed
+        alternatives = by_alternative.alternatives
+        for number, hits in firsts.items():
+            part, rest = alternatives[number]
+            if rest:
+                hits = narrowed(hits, rest)
+            if hits:
+                hits_by_part[part] = hits_by_part.get(part, 0) | hits
+        result: dict[int, list[int]] = {}
+        for part in sorted(hits_by_part):
+            for sentence in members(hits_by_part[part]):
+                sentence_parts = result.get(sentence)
+                if sentence_parts is None:
+                    result[sentence] = [part]
                 else:
-                    found.append(number)
+                    sentence_parts.append(part)
         return result
+
+
+class _Alternatives:
+    """A planner's parts cut into alternatives (conjunctions), each looked up by its own
+    first piece: what :meth:`Planner.plan` works from."""
+
+    __slots__ = ("alternatives", "by_number", "by_prefix", "by_word")
+
+    def __init__(self, parts: Sequence[Conjunctions | None]) -> None:
+        # (part number, the pieces after the first) of every alternative, by number
+        self.alternatives: list[tuple[int, Sequence[TriggerSet]]] = []
+        self.by_word: dict[str, list[int]] = {}
+        self.by_prefix: dict[str, list[int]] = {}
+        self.by_number: list[int] = []
+        for part, conjunctions in enumerate(parts):
+            for conj in conjunctions or ():
+                number = len(self.alternatives)
+                self.alternatives.append((part, conj[1:]))
+                first = conj[0]
+                for word in first.words:
+                    self.by_word.setdefault(word, []).append(number)
+                for prefix in first.prefixes:
+                    self.by_prefix.setdefault(prefix, []).append(number)
+                if first.number:
+                    self.by_number.append(number)
 
 
 def doc_index(doc: Any, sentences: Sequence[Any]) -> DocIndex:
