@@ -162,7 +162,7 @@ def test_in_flight_work_is_bounded(rules, tmp_path: Path, monkeypatch) -> None:
     original = ProcessPoolExecutor.submit
 
     def counting(self, fn, *args, **kwargs):
-        submitted.append(args)
+        submitted.extend(args[0] if args else [])  # the files of a batch (not the no-op)
         return original(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", counting)
@@ -170,47 +170,64 @@ def test_in_flight_work_is_bounded(rules, tmp_path: Path, monkeypatch) -> None:
     worst = 0
     for _ in Linter().run([str(tmp_path)], jobs=2):
         seen += 1
-        worst = max(worst, len(submitted) - 1 - seen)  # minus the start-up no-op task
+        worst = max(worst, len(submitted) - seen)
     assert seen == 40
     assert 0 < worst <= 2 * parallel.IN_FLIGHT_PER_JOB
 
 
 class HeldPool:
-    """A pool whose worker finishes the first file at once and never starts the others,
+    """A pool whose worker finishes the first batch at once and never starts the others,
     so the test decides what the workers are busy with."""
 
     def __init__(self) -> None:
-        self.submitted: list[str] = []
+        self.submitted: list[list[str]] = []
 
-    def submit(self, fn, arg: str, display: str, full: bool):  # type: ignore[no-untyped-def]
+    def submit(self, fn, tasks: list[tuple[str, str]], full: bool):  # type: ignore[no-untyped-def]
         from concurrent.futures import Future
 
-        future: Future[FileResult] = Future()
+        future: Future[list[FileResult]] = Future()
         if not self.submitted:
             future.set_running_or_notify_cancel()
-            future.set_result(FileResult(display, notices=["from a worker"]))
-        self.submitted.append(display)
+            future.set_result([FileResult(d, notices=["from a worker"]) for _, d in tasks])
+        self.submitted.append([display for _, display in tasks])
         return future
 
 
-def test_the_main_process_lints_what_the_workers_have_no_room_for(
-    rules, tmp_path: Path, monkeypatch
-) -> None:
-    paths = [str(p) for p in sorted(drafts(tmp_path, 7))]
-    monkeypatch.setattr(parallel, "IN_FLIGHT_PER_JOB", 2)
+def held_run(tmp_path: Path, monkeypatch, batch: int, in_flight: int, count: int):
+    paths = [str(p) for p in sorted(drafts(tmp_path, count))]
+    monkeypatch.setattr(parallel, "BATCH", batch)
+    monkeypatch.setattr(parallel, "IN_FLIGHT_PER_JOB", in_flight)
     monkeypatch.setattr(parallel, "TAKE_BACK_UNSTARTED", True)
     linter = Linter()
     pool = HeldPool()
     planned = (linter.plan(path) for path in paths)
     results = list(parallel._schedule(linter, planned, pool, 1, False))  # type: ignore[arg-type]
     assert [r.path for r in results] == paths  # in order, whoever linted them
+    return paths, pool.submitted, results
+
+
+def test_the_main_process_lints_what_the_workers_have_no_room_for(
+    rules, tmp_path: Path, monkeypatch
+) -> None:
+    paths, submitted, results = held_run(tmp_path, monkeypatch, 1, 2, 7)
     # The first three went to the (one) worker. While it held two, this process linted
     # the next three; with five results waiting (more than four) it took back the oldest
     # file the worker had not started, which made room for the last file; at the end it
     # took back the two the worker never started.
-    assert pool.submitted == [*paths[:3], paths[6]]
+    assert submitted == [[p] for p in [*paths[:3], paths[6]]]
     assert results[0].notices == ["from a worker"]
     assert all(pids([r]) == {os.getpid()} for r in results[1:])
+
+
+def test_files_go_to_workers_in_batches_and_come_back_whole(
+    rules, tmp_path: Path, monkeypatch
+) -> None:
+    paths, submitted, results = held_run(tmp_path, monkeypatch, 2, 4, 9)
+    # Batches of two until the worker held four files; the rest were linted here, and at
+    # the end the two batches the worker never started were taken back whole.
+    assert submitted == [paths[0:2], paths[2:4], paths[4:6]]
+    assert [r.notices for r in results[:2]] == [["from a worker"]] * 2
+    assert all(pids([r]) == {os.getpid()} for r in results[2:])
 
 
 def test_a_crashing_rule_surfaces_as_in_a_serial_run(rules, tmp_path: Path) -> None:

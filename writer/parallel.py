@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 SERIAL_BELOW = 4  # files to hand to workers before a pool is worth starting
 # ... and bytes: starting workers costs ~30-50 ms, about as long as linting 16 KB of prose.
 SERIAL_BELOW_BYTES = 32_000
-IN_FLIGHT_PER_JOB = 4  # queued tasks per worker: keeps workers busy, memory bounded
+IN_FLIGHT_PER_JOB = 8  # queued files per worker: keeps workers busy, memory bounded
+BATCH = 4  # files per hand-over: each costs a round trip between processes and threads
 # At the end, lint here the files no worker has started (rather than wait for them idle).
 TAKE_BACK_UNSTARTED = True
 
@@ -81,16 +82,20 @@ def _init_worker(options: dict[str, Any]) -> None:
     Finalize(None, flush, exitpriority=10)
 
 
-def _work(arg: str, display: str, full_documents: bool) -> FileResult:
+def _work(tasks: list[tuple[str, str]], full_documents: bool) -> list[FileResult]:
+    """Lint a batch of (path, display name) in a worker."""
     from writer.document.model import Document
     from writer.runner import Task
 
     assert _WORKER is not None
-    result = _WORKER.execute(Task(arg, display))
-    doc = result.document
-    if doc is not None and not full_documents:
-        result.document = Document(doc.path, doc.source, doc.format)
-    return result
+    results = []
+    for arg, display in tasks:
+        result = _WORKER.execute(Task(arg, display))
+        doc = result.document
+        if doc is not None and not full_documents:
+            result.document = Document(doc.path, doc.source, doc.format)
+        results.append(result)
+    return results
 
 
 def _enough_work(paths: Sequence[str]) -> bool:
@@ -151,6 +156,36 @@ def run_parallel(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _Entry:
+    """One file in the output order: its finished result, or its Task and the future of
+    the batch a worker lints it in (None while the batch is being filled)."""
+
+    __slots__ = ("item", "future", "slot")
+
+    def __init__(self, item: FileResult | Task) -> None:
+        self.item = item
+        self.future: Future[list[FileResult]] | None = None
+        self.slot = 0  # its place in the batch
+
+    def ready(self) -> bool:
+        from writer.runner import FileResult
+
+        return isinstance(self.item, FileResult) or (
+            self.future is not None and self.future.done()
+        )
+
+    def result(self) -> FileResult:
+        from writer.runner import FileResult
+
+        item = self.item
+        if isinstance(item, FileResult):
+            return item
+        assert self.future is not None
+        result = self.future.result()[self.slot]
+        result.errors[:0] = item.errors
+        return result
+
+
 def _schedule(
     linter: Linter,
     planned: Iterator[FileResult | Task],
@@ -158,58 +193,77 @@ def _schedule(
     workers: int,
     full_documents: bool,
 ) -> Iterator[FileResult]:
-    """Hand files to the workers while they have fewer than ``IN_FLIGHT_PER_JOB`` each in
-    flight, lint the others here, and yield the results in the order of ``planned``."""
+    """Hand files to the workers, ``BATCH`` at a time, while they have fewer than
+    ``IN_FLIGHT_PER_JOB`` each in flight; lint the others here; yield the results in the
+    order of ``planned``."""
     from writer.runner import FileResult
 
     limit = workers * IN_FLIGHT_PER_JOB
-    # In order: a finished result, or a Task (its configuration errors are reported with
-    # its result) with the future of the worker linting it.
-    pending: deque[tuple[FileResult | Task, Future[FileResult] | None]] = deque()
+    pending: deque[_Entry] = deque()
+    batch: list[_Entry] = []
 
-    for entry in planned:
-        if isinstance(entry, FileResult):
-            pending.append((entry, None))
-        elif entry.grammar or entry.arg == "-" or _in_flight(pending) >= limit:
+    def submit() -> None:
+        tasks = []
+        for slot, entry in enumerate(batch):
+            assert not isinstance(entry.item, FileResult)
+            entry.slot = slot
+            tasks.append((entry.item.arg, entry.item.display))
+        future = pool.submit(_work, tasks, full_documents)
+        for entry in batch:
+            entry.future = future
+        batch.clear()
+
+    for item in planned:
+        entry = _Entry(item)
+        if isinstance(item, FileResult):
+            pass
+        elif item.grammar or item.arg == "-" or _in_flight(pending) >= limit:
             # The run's one LanguageTool connection and stdin are here; so is a file
             # the workers have no room for.
-            pending.append((linter.execute(entry), None))
+            entry.item = linter.execute(item)
         else:
-            pending.append((entry, pool.submit(_work, entry.arg, entry.display, full_documents)))
-        while pending and (pending[0][1] is None or pending[0][1].done()):
-            yield _resolved(*pending.popleft())
+            batch.append(entry)
+        pending.append(entry)
+        if len(batch) == BATCH:
+            submit()
+        while pending and pending[0].ready():
+            yield pending.popleft().result()
         if len(pending) > 2 * limit:  # memory stays bounded: the oldest first
-            _take_back(linter, pending, 0)
-            yield _resolved(*pending.popleft())
+            if batch:
+                submit()
+            _take_back(linter, pending, pending[0])
+            yield pending.popleft().result()
+    if batch:
+        submit()
     # No more files: rather than wait, lint here the files no worker has started.
-    for i in reversed(range(len(pending))):
-        _take_back(linter, pending, i)
+    for entry in reversed(pending):
+        _take_back(linter, pending, entry)
     while pending:
-        yield _resolved(*pending.popleft())
+        yield pending.popleft().result()
 
 
-def _take_back(
-    linter: Linter, pending: deque[tuple[FileResult | Task, Future[FileResult] | None]], i: int
-) -> None:
-    """Lint entry ``i`` here if it was handed to the workers but none has started it."""
-    entry, future = pending[i]
-    if TAKE_BACK_UNSTARTED and future is not None and future.cancel():
-        from writer.runner import Task
-
-        assert isinstance(entry, Task)
-        pending[i] = (linter.execute(entry), None)
-
-
-def _in_flight(pending: deque[tuple[FileResult | Task, Future[FileResult] | None]]) -> int:
-    return sum(1 for _, future in pending if future is not None and not future.done())
-
-
-def _resolved(entry: FileResult | Task, future: Future[FileResult] | None) -> FileResult:
+def _take_back(linter: Linter, pending: deque[_Entry], entry: _Entry) -> None:
+    """Lint here the batch holding ``entry`` if it was handed to a worker that has not
+    started it."""
     from writer.runner import FileResult
 
-    if isinstance(entry, FileResult):
-        return entry
-    assert future is not None
-    result = future.result()
-    result.errors[:0] = entry.errors
-    return result
+    future = entry.future
+    if TAKE_BACK_UNSTARTED and future is not None and future.cancel():
+        for other in pending:
+            if other.future is future:
+                assert not isinstance(other.item, FileResult)
+                other.item = linter.execute(other.item)
+                other.future = None
+
+
+def _in_flight(pending: deque[_Entry]) -> int:
+    """Files handed (or about to be handed) to the workers and not finished."""
+    from writer.runner import FileResult
+
+    count = 0
+    for entry in pending:
+        if entry.future is not None:
+            count += not entry.future.done()
+        elif not isinstance(entry.item, FileResult):
+            count += 1  # in the batch being filled
+    return count
