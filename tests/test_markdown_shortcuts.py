@@ -70,3 +70,24 @@ def test_plain_and_marked_up_blocks_map_to_the_source() -> None:
         for i, ch in enumerate(block.text):
             start, end = block.source_span(i, i + 1)
             assert source[start:end] == ch
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \t\n\r\0é", max_size=40))
+def test_line_table_matches_line_breaks(source: str) -> None:
+    """_Lines (summed in C when there is no CR) splits where markdown-it does."""
+    import re
+
+    lines = markdown_module._Lines(source)
+    breaks = list(re.finditer(r"\r\n|\r|\n", source))
+    assert lines.starts == [0, *(m.end() for m in breaks)]
+    assert lines.ends == [*(m.start() for m in breaks), len(source)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="wW.:/@ xoWWW", max_size=30))
+def test_url_precheck_loses_no_url(text: str) -> None:
+    """url_spans' substring pre-check never hides what its regex would find."""
+    from writer.document.model import _url_re, url_spans
+
+    assert bool(url_spans(text)) == bool(_url_re().search(text))

@@ -22,6 +22,8 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from itertools import accumulate, count, repeat
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 from writer.document.model import Block, BlockBuilder, Comment, Document, OffsetMap
@@ -150,14 +152,12 @@ class _Lines:
             for match in re.finditer(r"\r\n|\r|\n", source):
                 ends.append(match.start())
                 starts.append(match.end())
+            ends.append(len(source))
         else:
-            find = source.find
-            i = find("\n")
-            while i != -1:
-                ends.append(i)
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-        ends.append(len(source))
+            # Line i ends after the i line breaks and the lengths of lines 0..i: summed by
+            # itertools in C rather than a Python loop over the lines.
+            ends = list(map(add, accumulate(map(len, source.split("\n"))), count()))
+            starts.extend(map(add, ends[:-1], repeat(1)))
         self.starts = starts
         self.ends = ends
         self.nul = "\0" in source  # markdown-it replaces NUL with U+FFFD
@@ -315,15 +315,20 @@ class _Reader:
 
     def read_tokens(self, first: int, tokens: list[Token]) -> None:
         stack: list[Token] = []
+        containers: list[str] = []  # the open list items and quotations, innermost last
         row: list[Token] = []
         for token in tokens:
             kind = token.type
-            if token.nesting == 1:
+            nesting = token.nesting
+            if nesting == 1:
                 stack.append(token)
-                if kind == "tr_open":
+                if kind in PROSE_CONTAINERS:
+                    containers.append(PROSE_CONTAINERS[kind])
+                elif kind == "tr_open":
                     row = []
-            elif token.nesting == -1:
-                stack.pop()
+            elif nesting == -1:
+                if stack.pop().type in PROSE_CONTAINERS:
+                    containers.pop()
                 if kind == "tr_close":
                     self.read_row(first, row)
             elif kind == "inline":
@@ -335,16 +340,9 @@ class _Reader:
                     atx = parent.markup.startswith("#")
                     self.read_inline(token, first, "heading", level, atx=atx)
                 else:
-                    self.read_inline(token, first, self.paragraph_kind(stack))
+                    self.read_inline(token, first, containers[-1] if containers else "paragraph")
             elif kind == "html_block":
                 self.read_html_block(token, first)
-
-    @staticmethod
-    def paragraph_kind(stack: list[Token]) -> str:
-        for token in reversed(stack):
-            if token.type in PROSE_CONTAINERS:
-                return PROSE_CONTAINERS[token.type]
-        return "paragraph"
 
     def add_block(self, block: Block | None) -> None:
         if block is not None:
@@ -368,7 +366,18 @@ class _Reader:
             # where _ContentMap would put it, so no map or walk is needed.
             lines = self.lines
             number = min(line, len(lines) - 1)
-            start = lines.starts[number] + _column(lines.text(number), content, atx)
+            begin, end = lines.starts[number], lines.ends[number]
+            source = self.doc.source
+            if (
+                not atx
+                and not lines.nul
+                and end > begin
+                and source[end - 1] not in " \t"
+                and source.endswith(content, begin, end)
+            ):
+                start = end - len(content)  # what _column finds, without slicing the line
+            else:
+                start = begin + _column(lines.text(number), content, atx)
             self.add_block(BlockBuilder.verbatim(content, start, kind, level))
             return
         cmap = _ContentMap.for_lines(content, line, self.lines, atx)
