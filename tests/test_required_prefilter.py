@@ -286,3 +286,67 @@ def test_the_first_mention_is_the_first_regex_match_on_random_text(
     doc = read_document("draft.txt", text + "\n", "text")
     check = checks()[0]
     assert _topic(check, doc) == _first_regex_match(check, doc)
+
+
+def test_a_pattern_without_word_tests_is_tried_on_sentences_without_prefilter_words(
+    tmp_path: Path,
+) -> None:
+    """A term with no plain words ("[0-9]+ ?%") gives its pattern no word test: the lint
+    path must then try every sentence, even one holding none of the pack's words."""
+    (tmp_path / "extra.yml").write_text(
+        """pack: extra
+rules:
+  - code: XX902
+    name: missing-percentage
+    kind: required
+    category: caveats
+    severity: warning
+    message: Give a figure.
+    why: Readers need numbers.
+    source: house style
+    suggestion: About 40 % respond.
+    satisfied_by:
+      - all: [['[0-9]+ ?%']]
+      - all: [[doctor]]
+    examples:
+      flagged: ["Nothing here."]
+      passing: ["About 40 % respond."]
+""",
+        "utf-8",
+    )
+    ruleset, errors = load_rules([tmp_path])
+    assert errors == []
+    select = Settings(select=("XX902",))
+    assert lint_text("Nothing here.\n", "text", settings=select, ruleset=ruleset) != []
+    assert lint_text("Nothing here. 40%.\n", "text", settings=select, ruleset=ruleset) == []
+    assert lint_text("Nothing here. 40 % so.\n", "markdown", settings=select, ruleset=ruleset) == []
+
+
+def test_derived_lowered_patterns_find_the_regex_spans() -> None:
+    """Lint searches ASCII text lower-cased with a derived pattern (Group.finder): it must
+    find exactly the spans the group's own regex finds, whatever the case of the text."""
+    texts = [
+        required._normalise(variant)
+        for sentence in labelled_sentences()
+        for variant in (sentence, sentence.upper(), sentence.title(), sentence.swapcase())
+    ]
+    derived = checked = found = 0
+    for group in dict.fromkeys(_groups()):
+        pattern, _ = group.finder("x")
+        if pattern is group.regex:
+            continue
+        derived += 1
+        for text in texts:
+            pattern, string = group.finder(text)
+            assert string == (text.lower() if text.isascii() else text)
+            spans = [m.span() for m in pattern.finditer(string)]
+            assert spans == [m.span() for m in group.regex.finditer(text)], (group.terms, text)
+            checked += 1
+            found += bool(spans)
+    assert derived > 30 and found > 1000, (derived, checked, found)
+
+
+def test_non_ascii_text_is_searched_with_the_regex_itself() -> None:
+    group = _groups()[0]
+    text = "Caf\u00e9 and \u017ftem cells"
+    assert group.finder(text) == (group.regex, text)

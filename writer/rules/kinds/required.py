@@ -46,8 +46,9 @@ import json
 import re
 import sys
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache, reduce
+from itertools import compress
 from operator import or_
 from pathlib import Path
 from typing import Any
@@ -221,20 +222,33 @@ TOKEN_SHAPED = re.compile(r"\w[\w'\-]*")
 
 class _Prepared:
     """One document as the caveat rules read it: each sentence normalised and reduced to
-    the prefilter words it holds, plus the trigger matches found so far."""
+    the prefilter words it holds, plus the trigger matches found so far.
 
-    __slots__ = ("sentences", "mask", "topics")
+    Texts and masks are two parallel lists, not a tuple per sentence: :meth:`satisfied`
+    picks the sentences a rule could use by their masks alone, in C (see there)."""
+
+    __slots__ = ("texts", "masks", "mask", "topics")
 
     def __init__(self, doc: Document, shared: _Shared) -> None:
-        self.sentences: list[tuple[str, int]] = []
-        append = self.sentences.append
-        mask_of = shared.mask
+        texts: list[str] = []
+        masks: list[int] = []
+        token_masks = shared.token_masks
         total = 0
         for sentence in doc.sentences:
             text = sentence.text
-            mask = mask_of(text)
+            # _Shared.mask inlined: a plain loop of ORs is cheaper than reduce(or_, ...)
+            # and a call per sentence, and this runs for every token of the draft.
+            mask = 0
+            try:
+                for token in text.split():
+                    mask |= token_masks[token]
+            except KeyError:  # a token not seen before: work out its mask once
+                mask = shared.mask(text)
             total |= mask
-            append((text if text.isascii() else text.translate(NORMALISE), mask))
+            texts.append(text if text.isascii() else text.translate(NORMALISE))
+            masks.append(mask)
+        self.texts = texts
+        self.masks = masks
         self.mask = total
         self.topics: dict[Group, tuple[Block, re.Match[str]] | None] = {}
 
@@ -588,6 +602,7 @@ class Group:
         "_ready",
         "_alternatives",
         "_alternatives_ready",
+        "_lowered",
         "mask",
         "alternative_masks",
     )
@@ -604,6 +619,7 @@ class Group:
         self._ready = False
         self._alternatives: Alternatives | None = None
         self._alternatives_ready = False
+        self._lowered: re.Pattern[str] | bool | None = None  # None: not derived yet
         # Bits of the shared vocabulary for ``words`` (None: no prefilter), and for each
         # term's ``alternatives`` (None: none); set by prime().
         self.mask: int | None = None
@@ -615,6 +631,30 @@ class Group:
         if self._regex is None:
             self._regex = self._compiler.compile(self.terms, self._what)
         return self._regex
+
+    def finder(self, text: str) -> tuple[re.Pattern[str], str]:
+        """(pattern, string to search) for normalised ``text``: ASCII text (almost every
+        sentence) is searched lower-cased with the pattern :mod:`~writer.rules.kinds.
+        fast_regex` derives from :attr:`regex`, which finds the same matches with the same
+        spans several times faster (the engine can skip to where a match may start).
+        Matches then hold the lower-cased text: callers use their positions only."""
+        lowered = self._lowered
+        if lowered is None:
+            from writer.regex_cache import compile_derived
+            from writer.rules.kinds import fast_regex
+
+            derived = compile_derived(
+                self.regex.pattern, re.IGNORECASE, fast_regex.TAG, fast_regex.derive
+            )
+            lowered = self._lowered = False if derived is None else derived
+        if lowered is not False and text.isascii():
+            return lowered, text.lower()  # type: ignore[return-value]
+        return self._regex or self.regex, text
+
+    def found_in(self, text: str) -> bool:
+        """Whether the regex matches normalised ``text`` (see :meth:`finder`)."""
+        pattern, string = self.finder(text)
+        return pattern.search(string) is not None
 
     @property
     def words(self) -> tuple[str, ...] | None:
@@ -817,7 +857,7 @@ class Pattern:
         for group in groups:
             present = seen.get(group)
             if present is None:
-                present = seen[group] = group.regex.search(text) is not None
+                present = seen[group] = group.found_in(text)
             if not present:
                 return False
         return self.negators is None or self._not_all_negated(text)
@@ -842,7 +882,10 @@ class Pattern:
 
     def _not_all_negated(self, text: str) -> bool:
         """Whether every group has a match in ``text`` that no negator negates."""
-        found = [list(group.regex.finditer(text)) for group in self.groups]
+        found = []
+        for group in self.groups:
+            pattern, string = group.finder(text)
+            found.append(list(pattern.finditer(string)))
         for index, matches in enumerate(found):
             others = [m.span() for i, ms in enumerate(found) if i != index for m in ms]
             if all(self._negated(text, m.start(), others) for m in matches):
@@ -862,7 +905,7 @@ class Pattern:
         if marks:
             tail = tail[marks[-1].end() :]
         words = WORD.findall(tail)[-self.window :]
-        return bool(words) and self.negators.regex.search(" ".join(words)) is not None
+        return bool(words) and self.negators.found_in(" ".join(words))
 
 
 def _patterns(raw: Any, key: str, compiler: _Compiler, ctx: Any) -> tuple[Pattern, ...]:
@@ -1007,9 +1050,19 @@ class RequiredCheck:
                 lowered = _fold(_normalise(block.text))
                 if not any(word in lowered for word in words):
                     continue
-            match = trigger.regex.search(_normalise(block.text))
-            if match:
-                return block, match
+            text = _normalise(block.text)
+            pattern, string = trigger.finder(text)
+            found = pattern.search(string)
+            if found:
+                if string is text:
+                    return block, found
+                # The same match on the text itself (the message quotes it): the derived
+                # pattern matches where the regex does (searching again is a safety net).
+                match = trigger.regex.match(text, found.start())
+                if match is None or match.end() != found.end():
+                    match = trigger.regex.search(text)
+                if match:
+                    return block, match
         return None
 
     def satisfied(self, doc: Document) -> bool:
@@ -1030,13 +1083,20 @@ class RequiredCheck:
             return False
         unless = [(p, p.masks()) for p in self.unless]
         # One test per sentence first: each candidate needs a word of its narrowest group.
+        # A pattern without word tests (no plain words in a group's terms) needs them all.
         needed = 0
         for _, masks in candidates:
             needed |= min(masks, key=int.bit_count) if masks else -1
-        for text, mask in prepared.sentences:
-            if mask & needed and _recognised(text, mask, candidates, unless):
-                return True
-        return False
+        # Only sentences holding a needed word are tried, picked by compress() in C: the
+        # masks are tested for all the sentences of the draft, by every rule.
+        texts, sentence_masks = prepared.texts, prepared.masks
+        indexes: Iterable[int] = range(len(sentence_masks))
+        if needed != -1:
+            indexes = compress(indexes, map(needed.__and__, sentence_masks))
+        return any(
+            _recognised(texts[index], sentence_masks[index], candidates, unless)
+            for index in indexes
+        )
 
     def run(self, doc: Document, ctx: LintContext) -> Iterator[Finding]:
         if not doc.blocks:
