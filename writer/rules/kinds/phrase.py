@@ -871,7 +871,7 @@ class Condition:
         if cues is None:
             return True
         if words is not None and isinstance(cues, CueRegex):
-            first = cues.planner.first
+            first = (cues._planner or cues.planner).first  # the property only when unbuilt
             if first is not None and not words.present(first, place.index):
                 return False  # no cue word in the sentence: no cue can be found
         return None
@@ -1071,20 +1071,6 @@ class PatternSpec:
         self.require: list[Condition] = [] if require is None else require
 
 
-def _live(conditions: list[Condition], place: Place, wanted: bool) -> list[Condition] | None:
-    """The conditions of a list that a sentence leaves to be asked match by match, or
-    None when one of them (answering not ``wanted``) rules out every match there. Most
-    conditions are decided by the sentence alone, so most matches search for none."""
-    live = []
-    for condition in conditions:
-        verdict = condition.verdict(place)
-        if verdict is None:
-            live.append(condition)
-        elif verdict is not wanted:
-            return None
-    return live
-
-
 def _group(text: str, match: re.Match[str], name: str) -> str | None:
     """``match.group(name)``, taken from ``text`` (see :class:`LazyRegex`)."""
     start, end = match.span(name)
@@ -1113,6 +1099,11 @@ class PhraseCheck:
         self.unless = unless
         self.require = require
         self.quick = quick  # None: some pattern needs no particular word
+        # Each pattern's (require, unless) conditions, the rule's and its own in one list
+        # each: joined once here, not for every match.
+        self._asked = {
+            spec: ((*require, *spec.require), (*unless, *spec.unless)) for spec in specs
+        }
         self._planner: Planner | None = None  # built on first use, like the regexes
 
     def candidates(self, words: DocIndex) -> list[tuple[int, list[PatternSpec]]]:
@@ -1171,22 +1162,28 @@ class PhraseCheck:
 
     def _excepted(self, spec: PatternSpec, place: Place) -> bool:
         """Whether a condition rules the match out: a ``require`` that fails or an
-        ``unless`` that holds (conditions have no side effects, so the order of asking
-        does not matter)."""
-        for conditions, wanted in (
-            (self.require, True),
-            (spec.require, True),
-            (self.unless, False),
-            (spec.unless, False),
-        ):
-            if not conditions:
-                continue
-            live = _live(conditions, place, wanted)
-            if live is None:
+        ``unless`` that holds. Conditions have no side effects, so the order of asking
+        does not matter: first every condition's answer for the whole sentence (most are
+        decided there), then, only if none of those rules the match out, the ones that
+        depend on the match."""
+        requires, unlesses = self._asked[spec]
+        live: list[tuple[Condition, bool]] = []
+        for condition in requires:
+            verdict = condition.verdict(place)
+            if verdict is None:
+                live.append((condition, True))
+            elif not verdict:
                 return True
-            for condition in live:
-                if condition.holds_at_match(place) is not wanted:
-                    return True
+        for condition in unlesses:
+            verdict = condition.verdict(place)
+            if verdict is None:
+                live.append((condition, False))
+            elif verdict:
+                return True
+        # A loop, not any(): a generator per match cost ~0.5% of the phrase rules.
+        for condition, wanted in live:  # noqa: SIM110
+            if condition.holds_at_match(place) is not wanted:
+                return True
         return False
 
     def _finding(
