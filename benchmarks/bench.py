@@ -9,6 +9,8 @@ Reports, each the median of ``--runs`` runs after one warm-up run:
   same folder of unique drafts, taken in turn, and their ratio; and of ``writer -j 1``;
 * cold start: one ~400-word draft, both tools taken in turn (so that drift slows both alike),
   and writer again with an empty cache folder each run (a machine's very first run);
+  otherwise writer uses a cache folder of its own in the work folder, filled by the
+  warm-up runs (and by the throughput runs before the cold start);
 * linear scaling: one large draft of 1/4, 1/2 and all of ``--big-mb`` MB (seconds per MB
   should stay flat);
 * memory: peak resident memory of the largest process for 100 vs 400 files, serial and
@@ -130,6 +132,10 @@ def words_in(paths: Sequence[Path]) -> int:
 
 
 def bench(args: argparse.Namespace, work: Path) -> dict[str, object]:
+    # writer's cache folder: a new one, filled by the warm-up runs, so that the figures do
+    # not depend on what this machine linted before (a cache grown over months of edited
+    # rule packs is bounded, but not empty).
+    os.environ["WRITER_CACHE_DIR"] = str(work / "writer-cache")
     writer = tool("writer") + ["lint", "--no-source"]
     prose = None if args.skip_proselint else tool("proselint") + ["check"]
     results: dict[str, object] = {

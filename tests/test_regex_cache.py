@@ -159,3 +159,37 @@ def test_cache_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     fresh = _reload(monkeypatch)
     _same(compile_cached("steady", 0), re.compile("steady"))
     assert not fresh.usable and fresh.path is None
+
+
+def _file_entries(store: _Store) -> dict[str, object]:
+    assert store.path is not None
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    entries: dict[str, object] = data["entries"]
+    return entries
+
+
+def test_a_grown_file_keeps_only_what_runs_use(
+    store: _Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every start reads the whole file: patterns of packs long since edited must not pile
+    up in it. Below the limit a run adds to the file; past it, a run that saves keeps what
+    it used."""
+    monkeypatch.setattr(regex_cache, "MAX_ENTRIES", 6)
+    for n in range(4):  # an older pack's patterns
+        compile_cached(f"old pattern {n}", re.IGNORECASE)
+    store.save()
+    store = _reload(monkeypatch)
+    compile_cached("old pattern 0", re.IGNORECASE)  # still used
+    compile_cached("new pattern", re.IGNORECASE)
+    store.save()
+    assert len(_file_entries(store)) == 5  # 4 + 1: below the limit, nothing is dropped
+    store = _reload(monkeypatch)
+    compile_cached("old pattern 1", re.IGNORECASE)
+    compile_cached("newer pattern", 0)
+    compile_cached("newest pattern", 0)
+    store.save()
+    kept = _file_entries(store)
+    assert len(kept) == 3  # 7 would pass the limit: only this run's three are kept
+    store = _reload(monkeypatch)
+    _same(compile_cached("old pattern 1", re.IGNORECASE), re.compile("old pattern 1", re.I))
+    assert not store.dirty  # recalled, not compiled again

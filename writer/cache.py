@@ -133,9 +133,9 @@ def save_merged(
 
     with locked(path):
         theirs = load_entries(path, header)
-        merged = dict(mine)
-        if theirs and (limit is None or len(theirs) + len(mine) <= limit):
-            merged = {**theirs, **mine}
+        merged = {**theirs, **mine}
+        if limit is not None and len(merged) > limit:
+            merged = dict(mine)
         payload = merged if header is None else {**header, "entries": merged}
         write_atomically(path, json.dumps(payload, ensure_ascii=False))
     return merged

@@ -31,7 +31,9 @@ from writer.cache import cache_dir, content_key, load_entries, save_later
 
 FORMAT = 3
 KEEP_FILES = 4
-MAX_ENTRIES = 5000  # past this (packs edited many times), start again rather than grow
+# The built-in packs need ~400 entries. Past this many (packs edited or upgraded many
+# times), a save keeps only what its run used: every start reads the whole file.
+MAX_ENTRIES = 1200
 _ITEMSIZE = 4  # _sre.CODESIZE in every CPython 3; checked before use
 
 # pattern source and flags -> [flags, groups, groupindex, indexgroup, code]; the code is
@@ -48,6 +50,7 @@ class _Store:
         self.usable = True
         self.dirty = False
         self.entries: dict[str, Entry] = {}
+        self.used: set[str] = set()  # keys this process made a pattern from, or added
         self.path: Path | None = None
         self.sre: Any = None
 
@@ -105,9 +108,8 @@ class _Store:
     def put(self, key: str, entry: Entry) -> None:
         if self.path is None:
             return
-        if len(self.entries) >= MAX_ENTRIES:
-            self.entries = {}
-        self.entries[key] = entry
+        self.entries[key] = entry  # the file's size is bounded when it is saved
+        self.used.add(key)
         if not self.dirty:
             self.dirty = True
             save_later(self.save)
@@ -121,7 +123,10 @@ class _Store:
         from writer.cache import prune, save_merged
 
         header = {"version": self.version()}
-        self.entries = save_merged(self.path, self.entries, header, MAX_ENTRIES)
+        # Only what this process used: entries it merely loaded are in the file already,
+        # and when the file has grown past MAX_ENTRIES the stale ones are left out.
+        mine = {key: self.entries[key] for key in self.used if key in self.entries}
+        self.entries = save_merged(self.path, mine, header, MAX_ENTRIES)
         # Files of other Python builds or older formats: keep a few (several Pythons may
         # share the folder).
         prune(self.path.parent, "regex-*.json", KEEP_FILES)
@@ -150,8 +155,10 @@ def compile_cached(source: str, flags: int = 0) -> re.Pattern[str]:
         store.load()
     if store.usable:
         try:
-            entry = store.entries.get(_key(source, flags))
+            key = _key(source, flags)
+            entry = store.entries.get(key)
             if entry is not None:
+                store.used.add(key)
                 return store.make(source, entry)
             return store.build(source, flags)
         except re.error:
@@ -178,6 +185,8 @@ def compile_derived(
     key = f"{tag} {_key(source, int(flags))}"
     if store.usable:
         entry = store.entries.get(key)
+        if entry is not None:
+            store.used.add(key)
         if entry == []:
             return None
         if entry is not None:
