@@ -94,3 +94,14 @@ def replay() -> Any:
     server = load_replay().Replay().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A compiled-regex cache of its own (writer.regex_cache), in a temporary folder."""
+    from writer import regex_cache
+
+    monkeypatch.setenv("WRITER_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = regex_cache._Store()
+    monkeypatch.setattr(regex_cache, "_STORE", fresh)
+    return fresh

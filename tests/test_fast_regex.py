@@ -217,12 +217,6 @@ def test_lazy_regex_falls_back_for_non_ascii_text() -> None:
         assert lazy.blank(text) == plain.sub(lambda m: " " * len(m.group()), text)
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> _Store:
-    monkeypatch.setenv("WRITER_CACHE_DIR", str(tmp_path / "cache"))
-    fresh = _Store()
-    monkeypatch.setattr(regex_cache, "_STORE", fresh)
-    return fresh
 
 
 def test_derived_patterns_and_refusals_are_recalled(

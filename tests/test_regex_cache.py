@@ -44,12 +44,6 @@ def _same(made: re.Pattern[str], plain: re.Pattern[str]) -> None:
         ]
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> _Store:
-    monkeypatch.setenv("WRITER_CACHE_DIR", str(tmp_path / "cache"))
-    fresh = _Store()
-    monkeypatch.setattr(regex_cache, "_STORE", fresh)
-    return fresh
 
 
 def _reload(monkeypatch: pytest.MonkeyPatch) -> _Store:

@@ -305,6 +305,22 @@ class DocIndex:
         return result
 
 
+def _index_first(
+    first: TriggerSet,
+    number: int,
+    by_word: dict[str, list[int]],
+    by_prefix: dict[str, list[int]],
+    by_number: list[int],
+) -> None:
+    """File ``number`` under the words, prefixes and digit test of its first piece."""
+    for word in first.words:
+        by_word.setdefault(word, []).append(number)
+    for prefix in first.prefixes:
+        by_prefix.setdefault(prefix, []).append(number)
+    if first.number:
+        by_number.append(number)
+
+
 class Planner:
     """Which of several word-gated parts (a rule's patterns, a cue list's alternatives) are
     worth running on which sentence of a document.
@@ -326,14 +342,8 @@ class Planner:
                 self.always.append(number)
                 continue
             for conj in conjunctions:
-                first = conj[0]
-                firsts.append(first)
-                for word in first.words:
-                    self.by_word.setdefault(word, []).append(number)
-                for prefix in first.prefixes:
-                    self.by_prefix.setdefault(prefix, []).append(number)
-                if first.number:
-                    self.by_number.append(number)
+                firsts.append(conj[0])
+                _index_first(conj[0], number, self.by_word, self.by_prefix, self.by_number)
         self.prefixes = tuple(self.by_prefix)
         # Every part needs one of these (None: some part needs nothing in particular).
         self.first: AnyOf | None = None if self.always else AnyOf(firsts)
@@ -450,13 +460,7 @@ class _Alternatives:
             for conj in conjunctions or ():
                 number = len(self.alternatives)
                 self.alternatives.append((part, conj[1:]))
-                first = conj[0]
-                for word in first.words:
-                    self.by_word.setdefault(word, []).append(number)
-                for prefix in first.prefixes:
-                    self.by_prefix.setdefault(prefix, []).append(number)
-                if first.number:
-                    self.by_number.append(number)
+                _index_first(conj[0], number, self.by_word, self.by_prefix, self.by_number)
 
 
 def doc_index(doc: Any, sentences: Sequence[Any]) -> DocIndex:
